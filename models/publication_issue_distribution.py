@@ -1,0 +1,68 @@
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from .publication_issue import DELIVERY_METHODS
+
+DELIVERED_STATES = ("active", "expired", "cancelled")
+
+
+class PublicationIssueDistribution(models.Model):
+    """Copies owed for each issue, by route and delivery method (SQL view).
+
+    A subscription owes an issue when the issue's date lies between its start and
+    end, it was delivered at that time (active, or since expired or cancelled,
+    whose end then is the last day of service), and no pause covers the date.
+    """
+
+    _name = "publication.issue.distribution"
+    _description = "Issue Distribution"
+    _auto = False
+    _order = "issue_id, route_id"
+
+    issue_id = fields.Many2one("publication.issue", readonly=True)
+    publication_id = fields.Many2one("publication.publication", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    date = fields.Date(readonly=True)
+    route_id = fields.Many2one("publication.route", readonly=True)
+    delivery_method = fields.Selection(DELIVERY_METHODS, readonly=True)
+    subscription_count = fields.Integer(string="Subscriptions", readonly=True)
+    copies = fields.Integer(readonly=True)
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+            CREATE VIEW %s AS (
+                SELECT
+                    (i.id::bigint << 24) + COALESCE(s.route_id, 0)
+                        + CASE s.delivery_method WHEN 'digital' THEN 1 << 23 ELSE 0 END
+                        AS id,
+                    i.id AS issue_id,
+                    i.publication_id,
+                    i.company_id,
+                    i.date,
+                    s.route_id,
+                    s.delivery_method,
+                    COUNT(*) AS subscription_count,
+                    SUM(s.quantity) AS copies
+                FROM publication_issue i
+                JOIN publication_subscription s
+                  ON s.publication_id = i.publication_id
+                 AND s.date_start <= i.date
+                 AND s.date_end >= i.date
+                 AND s.state IN %s
+                WHERE NOT EXISTS (
+                    SELECT 1
+                      FROM publication_subscription_pause p
+                     WHERE p.subscription_id = s.id
+                       AND p.date_from <= i.date
+                       AND p.date_to >= i.date
+                )
+                GROUP BY i.id, s.route_id, s.delivery_method
+            )
+            """,
+                SQL.identifier(self._table),
+                DELIVERED_STATES,
+            )
+        )

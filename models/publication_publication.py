@@ -1,0 +1,247 @@
+import calendar
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+MONTHLY_STEPS = {1: 12, 2: 6, 3: 4, 4: 3, 6: 2, 12: 1}
+
+
+class PublicationPublication(models.Model):
+    _name = "publication.publication"
+    _description = "Publication"
+    _inherit = ["mail.thread"]
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True, translate=True)
+    code = fields.Char(
+        required=True,
+        tracking=True,
+        help="Short code used in issue names and subscription references.",
+    )
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    medium = fields.Selection(
+        [("print", "Print"), ("digital", "Digital"), ("both", "Print and Digital")],
+        required=True,
+        default="print",
+    )
+    issues_per_year = fields.Integer(
+        required=True,
+        default=12,
+        help="12 = monthly, 52 = weekly, 312 = daily except Sundays. "
+        "Used to generate the issue calendar and to estimate terms in issues.",
+    )
+    first_issue_day = fields.Integer(
+        default=1,
+        help="Day of the month of the first issue (monthly and rarer publications).",
+    )
+    booking_deadline_days = fields.Integer(
+        default=14, help="Ad bookings close this many days before publication."
+    )
+    material_deadline_days = fields.Integer(
+        default=7, help="Ad material is due this many days before publication."
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        string="Subscription Product",
+        domain=[("type", "=", "service")],
+        help="Invoiced for subscriptions unless the offer names its own product.",
+    )
+    income_account_id = fields.Many2one(
+        "account.account",
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        check_company=True,
+        help="Subscription revenue of this publication is booked on this account; "
+        "empty means the product's income account.",
+    )
+    payment_grace_days = fields.Integer(
+        string="Payment Grace (days)",
+        default=0,
+        help="0: copies are delivered only once the invoice is paid. "
+        "More than 0: delivery starts at once and the invoice may stay unpaid "
+        "this many days.",
+    )
+    renewal_notice_days = fields.Integer(
+        string="Renewal Notice (days)",
+        default=30,
+        help="Renewal offers are prepared this many days before a subscription ends.",
+    )
+    expiry_grace_days = fields.Integer(
+        string="Expiry Grace (days)",
+        default=14,
+        help="A subscription not renewed is expired this many days after its end.",
+    )
+    issue_ids = fields.One2many("publication.issue", "publication_id")
+    plan_ids = fields.One2many("publication.subscription.plan", "publication_id")
+    subscription_ids = fields.One2many("publication.subscription", "publication_id")
+    issue_count = fields.Integer(compute="_compute_counts")
+    plan_count = fields.Integer(compute="_compute_counts")
+    subscription_count = fields.Integer(compute="_compute_counts")
+    active_subscription_count = fields.Integer(compute="_compute_counts")
+
+    _code_company_uniq = models.Constraint(
+        "UNIQUE(code, company_id)",
+        "The code of a publication must be unique per company.",
+    )
+    _issues_per_year_positive = models.Constraint(
+        "CHECK(issues_per_year > 0)",
+        "Issues per year must be positive.",
+    )
+
+    @api.constrains("issues_per_year", "first_issue_day", "payment_grace_days")
+    def _check_numbers(self):
+        for publication in self:
+            if publication.issues_per_year <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Issues per year must be positive, not %(value)s "
+                        "(publication %(name)s).",
+                        value=publication.issues_per_year,
+                        name=publication.name,
+                    )
+                )
+            if not 1 <= publication.first_issue_day <= 28:
+                raise ValidationError(
+                    self.env._(
+                        "First issue day must be between 1 and 28, not %(value)s.",
+                        value=publication.first_issue_day,
+                    )
+                )
+            if publication.payment_grace_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Payment grace must not be negative, not %(value)s.",
+                        value=publication.payment_grace_days,
+                    )
+                )
+
+    def _compute_counts(self):
+        counts = {}
+        for model, field in (
+            ("publication.issue", "issue_count"),
+            ("publication.subscription.plan", "plan_count"),
+            ("publication.subscription", "subscription_count"),
+        ):
+            counts[field] = dict(
+                self.env[model]._read_group(
+                    [("publication_id", "in", self.ids)],
+                    ["publication_id"],
+                    ["__count"],
+                )
+            )
+        active = dict(
+            self.env["publication.subscription"]._read_group(
+                [("publication_id", "in", self.ids), ("state", "=", "active")],
+                ["publication_id"],
+                ["__count"],
+            )
+        )
+        for publication in self:
+            for field, by_publication in counts.items():
+                publication[field] = by_publication.get(publication, 0)
+            publication.active_subscription_count = active.get(publication, 0)
+
+    def _issue_dates(self, date_from, date_to):
+        """Publication dates between two dates, from the publication's rhythm."""
+        self.ensure_one()
+        ipy = self.issues_per_year
+        if ipy in MONTHLY_STEPS:
+            return self._monthly_issue_dates(date_from, date_to, MONTHLY_STEPS[ipy])
+        if ipy == 24:
+            return [
+                day
+                for month_start in self._monthly_issue_dates(date_from, date_to, 1, 1)
+                for day in (month_start, month_start + timedelta(days=14))
+                if date_from <= day <= date_to
+            ]
+        if ipy >= 250:
+            last_weekday = 5 if ipy >= 300 else 4  # Saturday or Friday
+            days = (date_to - date_from).days + 1
+            return [
+                day
+                for day in (date_from + timedelta(days=n) for n in range(days))
+                if day.weekday() <= last_weekday
+            ]
+        step = max(1, round(364 / ipy))
+        count = (date_to - date_from).days // step + 1
+        return [date_from + timedelta(days=step * n) for n in range(count)]
+
+    def _monthly_issue_dates(self, date_from, date_to, months_step, day=None):
+        day = day or self.first_issue_day
+        current = date_from.replace(
+            day=min(day, calendar.monthrange(date_from.year, date_from.month)[1])
+        )
+        if current < date_from:
+            current += relativedelta(months=1)
+        dates = []
+        while current <= date_to:
+            dates.append(current)
+            current += relativedelta(months=months_step)
+        return dates
+
+    def _generate_issues(self, date_from, date_to):
+        """Create the missing issues between two dates; returns the new issues."""
+        vals_list = []
+        existing = self.env["publication.issue"]._read_group(
+            [("publication_id", "in", self.ids)],
+            ["publication_id"],
+            ["date:array_agg", "number:max"],
+        )
+        known = {pub: (set(dates), last or 0) for pub, dates, last in existing}
+        for publication in self:
+            dates, number = known.get(publication, (set(), 0))
+            for day in publication._issue_dates(date_from, date_to):
+                if day in dates:
+                    continue
+                number += 1
+                vals_list.append(
+                    {
+                        "publication_id": publication.id,
+                        "number": number,
+                        "date": day,
+                    }
+                )
+        return self.env["publication.issue"].create(vals_list)
+
+    def action_generate_issues(self):
+        """Plan the issues of the current and the next calendar year."""
+        today = fields.Date.context_today(self)
+        self._generate_issues(
+            today.replace(month=1, day=1),
+            today.replace(year=today.year + 1, month=12, day=31),
+        )
+        return self.action_view_issues()
+
+    def action_view_issues(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "publication_crm.publication_issue_action"
+        )
+        action["domain"] = [("publication_id", "=", self.id)]
+        action["context"] = {"default_publication_id": self.id}
+        return action
+
+    def action_view_subscriptions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "publication_crm.publication_subscription_action"
+        )
+        action["domain"] = [("publication_id", "=", self.id)]
+        action["context"] = {"default_publication_id": self.id}
+        return action
+
+    def action_view_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "publication_crm.publication_subscription_plan_action"
+        )
+        action["domain"] = [("publication_id", "=", self.id)]
+        action["context"] = {"default_publication_id": self.id}
+        return action

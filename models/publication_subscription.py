@@ -1,0 +1,567 @@
+from datetime import timedelta
+from math import ceil
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .publication_issue import DELIVERY_METHODS
+from .publication_subscription_plan import RENEWAL_TYPES
+
+OPEN_STATES = ("waiting", "active", "suspended")
+FREE_ORIGINS = ("member", "trial")
+LOCKED_FIELDS = ("recipient_id", "publication_id", "plan_id", "date_start")
+
+
+class PublicationSubscription(models.Model):
+    _name = "publication.subscription"
+    _description = "Subscription"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/"
+    )
+    recipient_id = fields.Many2one(
+        "res.partner",
+        required=True,
+        index=True,
+        tracking=True,
+        help="Receives the copies.",
+    )
+    payer_id = fields.Many2one(
+        "res.partner",
+        compute="_compute_payer_id",
+        store=True,
+        readonly=False,
+        required=True,
+        index=True,
+        tracking=True,
+        help="Receives the invoices; another person for gifts and sponsored copies.",
+    )
+    delivery_address_id = fields.Many2one(
+        "res.partner",
+        compute="_compute_delivery_address_id",
+        store=True,
+        readonly=False,
+        required=True,
+        tracking=True,
+    )
+    route_id = fields.Many2one(
+        "publication.route",
+        compute="_compute_route_id",
+        store=True,
+        readonly=False,
+        index=True,
+        check_company=True,
+        help="Found from the postal code of the delivery address; can be changed.",
+    )
+    delivery_method = fields.Selection(
+        DELIVERY_METHODS, compute="_compute_delivery_method", store=True
+    )
+    publication_id = fields.Many2one(
+        "publication.publication", required=True, index=True, tracking=True
+    )
+    plan_id = fields.Many2one(
+        "publication.subscription.plan",
+        string="Offer",
+        required=True,
+        tracking=True,
+        check_company=True,
+        domain="[('publication_id', '=', publication_id)]",
+    )
+    company_id = fields.Many2one(
+        related="publication_id.company_id", store=True, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", default=lambda self: self.env.user
+    )
+    quantity = fields.Integer(string="Copies", default=1, required=True, tracking=True)
+    price_unit = fields.Monetary(
+        string="Price per Copy",
+        compute="_compute_price_unit",
+        store=True,
+        readonly=False,
+        help="Price of one copy for one period, untaxed.",
+    )
+    amount = fields.Monetary(
+        string="Period Amount", compute="_compute_amount", store=True
+    )
+    renewal_type = fields.Selection(
+        RENEWAL_TYPES,
+        compute="_compute_renewal_type",
+        store=True,
+        readonly=False,
+        required=True,
+        tracking=True,
+    )
+    origin = fields.Selection(
+        [
+            ("new", "New"),
+            ("renewal", "Renewal"),
+            ("gift", "Gift"),
+            ("sponsored", "Sponsored"),
+            ("member", "Member"),
+            ("trial", "Trial"),
+        ],
+        required=True,
+        default="new",
+        tracking=True,
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("waiting", "Awaiting Payment"),
+            ("active", "Active"),
+            ("suspended", "Suspended"),
+            ("expired", "Expired"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="draft",
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    date_start = fields.Date(
+        string="Start",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+    )
+    date_end = fields.Date(
+        string="End",
+        compute="_compute_date_end",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    date_cancel = fields.Date(string="Cancelled On", copy=False, readonly=True)
+    churn_reason_id = fields.Many2one(
+        "publication.churn.reason", copy=False, tracking=True
+    )
+    churn_note = fields.Text(copy=False)
+    is_gift = fields.Boolean(compute="_compute_is_gift", store=True)
+    period_ids = fields.One2many(
+        "publication.subscription.period", "subscription_id", string="Periods"
+    )
+    pause_ids = fields.One2many(
+        "publication.subscription.pause", "subscription_id", string="Pauses"
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    note = fields.Html()
+
+    _quantity_positive = models.Constraint(
+        "CHECK(quantity > 0)", "The number of copies must be positive."
+    )
+    _dates_ordered = models.Constraint(
+        "CHECK(date_end IS NULL OR date_end >= date_start)",
+        "The end of a subscription must not be before its start.",
+    )
+    _one_open_per_address = models.UniqueIndex(
+        "(recipient_id, publication_id, delivery_address_id) "
+        "WHERE state IN ('waiting', 'active', 'suspended')",
+        "A recipient has one open subscription per publication and delivery "
+        "address; raise its number of copies instead.",
+    )
+    _print_run_idx = models.Index("(publication_id, date_start, date_end)")
+
+    @api.depends("recipient_id")
+    def _compute_payer_id(self):
+        for subscription in self:
+            previous = subscription._origin.recipient_id
+            if not subscription.payer_id or subscription.payer_id == previous:
+                subscription.payer_id = subscription.recipient_id
+
+    @api.depends("recipient_id")
+    def _compute_delivery_address_id(self):
+        for subscription in self:
+            previous = subscription._origin.recipient_id
+            address = subscription.delivery_address_id
+            if subscription.recipient_id and (
+                not address or previous and address in (previous | previous.child_ids)
+            ):
+                subscription.delivery_address_id = (
+                    subscription.recipient_id.address_get(["delivery"])["delivery"]
+                )
+
+    @api.depends(
+        "delivery_address_id.zip",
+        "delivery_address_id.country_id",
+        "plan_id.channel",
+        "company_id",
+    )
+    def _compute_route_id(self):
+        todo = self.filtered(lambda s: s.delivery_address_id and s.company_id)
+        keys = {
+            s: (s.delivery_address_id, s.company_id, s.plan_id.channel == "digital")
+            for s in todo
+        }
+        routes = self.env["publication.route"]._find_for_addresses(set(keys.values()))
+        for subscription in self:
+            key = keys.get(subscription)
+            subscription.route_id = routes[key] if key else False
+
+    @api.depends("route_id.delivery_method", "plan_id.channel")
+    def _compute_delivery_method(self):
+        for subscription in self:
+            if subscription.plan_id.channel == "digital":
+                subscription.delivery_method = "digital"
+            else:
+                subscription.delivery_method = (
+                    subscription.route_id.delivery_method or "post"
+                )
+
+    @api.depends("plan_id", "origin")
+    def _compute_price_unit(self):
+        for subscription in self:
+            subscription.price_unit = (
+                0.0 if subscription._is_free() else subscription.plan_id.price
+            )
+
+    @api.depends("price_unit", "quantity")
+    def _compute_amount(self):
+        for subscription in self:
+            subscription.amount = subscription.price_unit * subscription.quantity
+
+    @api.depends("plan_id")
+    def _compute_renewal_type(self):
+        for subscription in self:
+            subscription.renewal_type = subscription.plan_id.renewal_type or "fixed"
+
+    @api.depends("date_start", "plan_id.term_unit", "plan_id.term_length")
+    def _compute_date_end(self):
+        for subscription in self:
+            if subscription.date_start and subscription.plan_id:
+                subscription.date_end = subscription._period_end(
+                    subscription.date_start
+                )
+
+    @api.depends("recipient_id", "payer_id")
+    def _compute_is_gift(self):
+        for subscription in self:
+            subscription.is_gift = subscription.payer_id != subscription.recipient_id
+
+    def _compute_invoice_count(self):
+        counts = dict(
+            self.env["publication.subscription.period"]._read_group(
+                [("subscription_id", "in", self.ids), ("invoice_id", "!=", False)],
+                ["subscription_id"],
+                ["invoice_id:count_distinct"],
+            )
+        )
+        for subscription in self:
+            subscription.invoice_count = counts.get(subscription, 0)
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for subscription in self:
+            if (
+                subscription.date_end
+                and subscription.date_end < subscription.date_start
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "End (%(end)s) of subscription %(name)s is before its Start "
+                        "(%(start)s).",
+                        end=subscription.date_end,
+                        start=subscription.date_start,
+                        name=subscription.name,
+                    )
+                )
+
+    @api.constrains("quantity")
+    def _check_quantity(self):
+        for subscription in self:
+            if subscription.quantity <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Copies of subscription %(name)s must be at least 1, not "
+                        "%(value)s.",
+                        name=subscription.name,
+                        value=subscription.quantity,
+                    )
+                )
+
+    @api.constrains("plan_id", "publication_id")
+    def _check_plan_publication(self):
+        for subscription in self:
+            if subscription.plan_id.publication_id != subscription.publication_id:
+                raise ValidationError(
+                    self.env._(
+                        "Offer %(plan)s belongs to %(plan_publication)s, not to "
+                        "publication %(publication)s.",
+                        plan=subscription.plan_id.name,
+                        plan_publication=subscription.plan_id.publication_id.name,
+                        publication=subscription.publication_id.name,
+                    )
+                )
+
+    @api.constrains("recipient_id", "publication_id", "delivery_address_id", "state")
+    def _check_duplicate_open(self):
+        open_ones = self.filtered(lambda s: s.state in OPEN_STATES)
+        if not open_ones:
+            return
+        others = self.search(
+            [
+                ("id", "not in", open_ones.ids),
+                ("state", "in", OPEN_STATES),
+                ("recipient_id", "in", open_ones.recipient_id.ids),
+                ("publication_id", "in", open_ones.publication_id.ids),
+            ]
+        )
+        seen = {}
+        for subscription in others | open_ones:
+            key = (
+                subscription.recipient_id,
+                subscription.publication_id,
+                subscription.delivery_address_id,
+            )
+            if key in seen:
+                raise ValidationError(
+                    self.env._(
+                        "Recipient %(recipient)s already has the open subscription "
+                        "%(other)s to %(publication)s at this delivery address. "
+                        "Raise its Copies instead of adding a subscription.",
+                        recipient=subscription.recipient_id.display_name,
+                        other=seen[key].name,
+                        publication=subscription.publication_id.name,
+                    )
+                )
+            seen[key] = subscription
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("publication.subscription")
+                    or "/"
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        locked = set(LOCKED_FIELDS) & set(vals)
+        if locked and any(s.state != "draft" for s in self):
+            field = self._fields[min(locked)].get_description(self.env)["string"]
+            raise UserError(
+                self.env._(
+                    "%(field)s of a confirmed subscription cannot be changed; cancel "
+                    "it and create a new one.",
+                    field=field,
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        if any(s.state != "draft" for s in self):
+            raise UserError(
+                self.env._(
+                    "Only draft subscriptions can be deleted; cancel the others."
+                )
+            )
+
+    def _is_free(self):
+        """Member copies and trials are delivered without invoice."""
+        self.ensure_one()
+        return self.origin in FREE_ORIGINS or self.plan_id.is_trial
+
+    def _period_end(self, start):
+        """Last day of a period of this subscription's offer starting on start."""
+        self.ensure_one()
+        plan = self.plan_id
+        if plan.term_unit == "months":
+            return start + relativedelta(months=plan.term_length, days=-1)
+        issues = self.env["publication.issue"].search(
+            [("publication_id", "=", self.publication_id.id), ("date", ">=", start)],
+            order="date",
+            limit=plan.term_length + 1,
+        )
+        if len(issues) > plan.term_length:
+            return issues[plan.term_length].date - timedelta(days=1)
+        days = ceil(plan.term_length * 365 / self.publication_id.issues_per_year)
+        return start + timedelta(days=days - 1)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_confirm(self):
+        """Open the first period, invoice it to the payer and start delivery."""
+        not_draft = self.filtered(lambda s: s.state != "draft")
+        if not_draft:
+            raise UserError(
+                self.env._(
+                    "Only draft subscriptions can be confirmed: %(names)s.",
+                    names=", ".join(not_draft.mapped("name")),
+                )
+            )
+        periods = self.env["publication.subscription.period"].create(
+            [
+                subscription._prepare_period(subscription.date_start)
+                for subscription in self
+            ]
+        )
+        periods.filtered(lambda p: p.amount)._create_invoices()
+        for state, subscriptions in self.grouped(
+            lambda s: s._state_after_confirm()
+        ).items():
+            subscriptions.state = state
+        return True
+
+    def _prepare_period(self, start):
+        self.ensure_one()
+        end = self.date_end if start == self.date_start else self._period_end(start)
+        return {
+            "subscription_id": self.id,
+            "date_start": start,
+            "date_end": end,
+            "amount": 0.0 if self._is_free() else self.amount,
+        }
+
+    def _state_after_confirm(self):
+        self.ensure_one()
+        if self._is_free() or not self.amount or self.publication_id.payment_grace_days:
+            return "active"
+        return "waiting"
+
+    def _on_invoice_paid(self):
+        """Payment received: deliveries start (or resume)."""
+        to_activate = self.filtered(lambda s: s.state in ("waiting", "suspended"))
+        to_activate.state = "active"
+        for subscription in to_activate:
+            subscription.message_post(
+                body=self.env._("Payment received: delivery is active.")
+            )
+
+    def action_open_cancel_wizard(self):
+        return self._open_wizard(
+            "publication.subscription.cancel.wizard",
+            self.env._("Cancel Subscription"),
+        )
+
+    def action_open_pause_wizard(self):
+        self.ensure_one()
+        return self._open_wizard(
+            "publication.subscription.pause.wizard",
+            self.env._("Pause Delivery"),
+        )
+
+    def _open_wizard(self, model, title):
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": self._name, "active_ids": self.ids},
+        }
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        invoices = self.period_ids.invoice_id | self.period_ids.refund_id
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", invoices.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def _cancel(self, date_cancel, churn_reason, note=False):
+        """Stop delivery after date_cancel and credit what is not delivered."""
+        closed = self.filtered(lambda s: s.state in ("expired", "cancelled"))
+        if closed:
+            raise UserError(
+                self.env._(
+                    "Subscriptions %(names)s are already closed.",
+                    names=", ".join(closed.mapped("name")),
+                )
+            )
+        if not churn_reason:
+            raise UserError(self.env._("Give a churn reason to cancel a subscription."))
+        started = self.filtered(lambda s: s.state != "draft")
+        early = started.filtered(
+            lambda s: date_cancel < s.date_start - timedelta(days=1)
+        )
+        if early:
+            raise UserError(
+                self.env._(
+                    "Cancellation date %(date)s is before the start of %(names)s.",
+                    date=date_cancel,
+                    names=", ".join(early.mapped("name")),
+                )
+            )
+        started.period_ids._credit_after(date_cancel)
+        self.write(
+            {
+                "state": "cancelled",
+                "date_cancel": date_cancel,
+                "churn_reason_id": churn_reason.id,
+                "churn_note": note,
+            }
+        )
+        for subscription in started:
+            if subscription.date_end > date_cancel:
+                subscription.date_end = max(date_cancel, subscription.date_start)
+
+    def _pause(self, date_from, date_to, reason=False):
+        """Stop delivery for a holiday and extend the end by the missed issues."""
+        self.ensure_one()
+        if self.state not in OPEN_STATES:
+            raise UserError(
+                self.env._(
+                    "Only open subscriptions can be paused; %(name)s is %(state)s.",
+                    name=self.name,
+                    state=dict(self._fields["state"].selection)[self.state],
+                )
+            )
+        new_end = self._end_after_pause(date_from, date_to)
+        pause = self.env["publication.subscription.pause"].create(
+            {
+                "subscription_id": self.id,
+                "date_from": date_from,
+                "date_to": date_to,
+                "reason": reason,
+                "previous_date_end": self.date_end,
+                "new_date_end": new_end,
+            }
+        )
+        last_period = self.period_ids.filtered(lambda p: p.date_end == self.date_end)
+        last_period.date_end = new_end
+        self.date_end = new_end
+        self.message_post(
+            body=self.env._(
+                "Delivery paused from %(start)s to %(end)s; the subscription now ends "
+                "on %(new_end)s.",
+                start=date_from,
+                end=date_to,
+                new_end=new_end,
+            )
+        )
+        return pause
+
+    def _end_after_pause(self, date_from, date_to):
+        """End date that gives back the issues the pause holds back.
+
+        With an issue calendar covering the pause, the end moves past as many
+        planned issues as the pause misses; otherwise by the pause's length.
+        """
+        Issue = self.env["publication.issue"]
+        domain = [("publication_id", "=", self.publication_id.id)]
+        if Issue.search_count(domain + [("date", ">=", date_to)], limit=1):
+            missed = Issue.search_count(
+                domain + [("date", ">=", date_from), ("date", "<=", date_to)]
+            )
+            if not missed:
+                return self.date_end
+            later = Issue.search(
+                domain + [("date", ">", self.date_end)], order="date", limit=missed
+            )
+            if len(later) == missed:
+                return later[-1].date
+        return self.date_end + timedelta(days=(date_to - date_from).days + 1)

@@ -1,0 +1,64 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class PublicationSubscriptionPause(models.Model):
+    _name = "publication.subscription.pause"
+    _description = "Delivery Pause"
+    _order = "date_from desc, id desc"
+
+    subscription_id = fields.Many2one(
+        "publication.subscription", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="subscription_id.company_id", store=True)
+    date_from = fields.Date(string="From", required=True)
+    date_to = fields.Date(string="To", required=True)
+    reason = fields.Char()
+    previous_date_end = fields.Date(string="End Before", readonly=True)
+    new_date_end = fields.Date(string="End After", readonly=True)
+
+    _dates_ordered = models.Constraint(
+        "CHECK(date_to >= date_from)", "A pause must not end before it starts."
+    )
+
+    @api.constrains("date_from", "date_to", "subscription_id")
+    def _check_dates(self):
+        for pause in self:
+            subscription = pause.subscription_id
+            if pause.date_to < pause.date_from:
+                raise ValidationError(
+                    self.env._(
+                        "Pause To (%(to)s) is before From (%(start)s).",
+                        to=pause.date_to,
+                        start=pause.date_from,
+                    )
+                )
+            if pause.date_from < subscription.date_start or (
+                pause.previous_date_end and pause.date_from > pause.previous_date_end
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Pause From (%(start)s) is outside subscription %(name)s "
+                        "(%(sub_start)s to %(sub_end)s).",
+                        start=pause.date_from,
+                        name=subscription.name,
+                        sub_start=subscription.date_start,
+                        sub_end=pause.previous_date_end or subscription.date_end,
+                    )
+                )
+            overlapping = subscription.pause_ids.filtered(
+                lambda p, pause=pause: (
+                    p != pause
+                    and p.date_from <= pause.date_to
+                    and p.date_to >= pause.date_from
+                )
+            )
+            if overlapping:
+                raise ValidationError(
+                    self.env._(
+                        "Pause %(start)s to %(to)s overlaps the pause from %(other)s.",
+                        start=pause.date_from,
+                        to=pause.date_to,
+                        other=overlapping[0].date_from,
+                    )
+                )

@@ -1,0 +1,28 @@
+from odoo import fields, models
+
+
+class PublicationSubscriptionCancelWizard(models.TransientModel):
+    _name = "publication.subscription.cancel.wizard"
+    _description = "Cancel Subscriptions"
+
+    subscription_ids = fields.Many2many(
+        "publication.subscription",
+        relation="publication_cancel_wizard_subscription_rel",
+        default=lambda self: self.env.context.get("active_ids"),
+        required=True,
+    )
+    date_cancel = fields.Date(
+        string="Last Day of Delivery",
+        required=True,
+        default=fields.Date.context_today,
+        help="Issues after this day are not delivered and are credited.",
+    )
+    churn_reason_id = fields.Many2one("publication.churn.reason", required=True)
+    churn_note = fields.Text(string="Note")
+
+    def action_cancel(self):
+        self.ensure_one()
+        self.subscription_ids._cancel(
+            self.date_cancel, self.churn_reason_id, self.churn_note
+        )
+        return {"type": "ir.actions.act_window_close"}

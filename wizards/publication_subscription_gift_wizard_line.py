@@ -1,0 +1,27 @@
+from odoo import api, fields, models
+
+
+class PublicationSubscriptionGiftWizardLine(models.TransientModel):
+    _name = "publication.subscription.gift.wizard.line"
+    _description = "Gift or Sponsored Copy"
+
+    wizard_id = fields.Many2one(
+        "publication.subscription.gift.wizard", required=True, ondelete="cascade"
+    )
+    recipient_id = fields.Many2one("res.partner", required=True)
+    delivery_address_id = fields.Many2one(
+        "res.partner",
+        compute="_compute_delivery_address_id",
+        store=True,
+        readonly=False,
+    )
+    quantity = fields.Integer(string="Copies", default=1, required=True)
+
+    @api.depends("recipient_id")
+    def _compute_delivery_address_id(self):
+        for line in self:
+            line.delivery_address_id = (
+                line.recipient_id.address_get(["delivery"])["delivery"]
+                if line.recipient_id
+                else False
+            )
