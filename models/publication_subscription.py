@@ -234,7 +234,7 @@ class PublicationSubscription(models.Model):
         for subscription in self:
             subscription.renewal_type = subscription.plan_id.renewal_type or "fixed"
 
-    @api.depends("date_start", "plan_id.term_unit", "plan_id.term_length")
+    @api.depends("date_start", "plan_id")
     def _compute_date_end(self):
         for subscription in self:
             if subscription.date_start and subscription.plan_id:
@@ -401,17 +401,14 @@ class PublicationSubscription(models.Model):
                     names=", ".join(not_draft.mapped("name")),
                 )
             )
-        periods = self.env["publication.subscription.period"].create(
-            [
-                subscription._prepare_period(subscription.date_start)
-                for subscription in self
-            ]
-        )
-        periods.filtered(lambda p: p.amount)._create_invoices()
         for state, subscriptions in self.grouped(
             lambda s: s._state_after_confirm()
         ).items():
             subscriptions.state = state
+        periods = self.env["publication.subscription.period"].create(
+            [s._prepare_period(s.date_start) for s in self]
+        )
+        periods.filtered(lambda p: p.amount)._create_invoices()
         return True
 
     def _prepare_period(self, start):

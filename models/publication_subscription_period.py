@@ -26,7 +26,13 @@ class PublicationSubscriptionPeriod(models.Model):
     refund_id = fields.Many2one(
         "account.move", string="Credit Note", copy=False, index="btree_not_null"
     )
-    refund_amount = fields.Monetary(string="Credited", copy=False)
+    refund_line_id = fields.Many2one("account.move.line", copy=False)
+    refund_amount = fields.Monetary(
+        string="Credited",
+        compute="_compute_refund_amount",
+        store=True,
+        help="Untaxed amount credited for deliveries that did not take place.",
+    )
     payment_state = fields.Selection(
         [
             ("free", "Free"),
@@ -62,6 +68,11 @@ class PublicationSubscriptionPeriod(models.Model):
             else:
                 period.payment_state = "to_invoice" if period.amount else "free"
 
+    @api.depends("refund_line_id.price_subtotal")
+    def _compute_refund_amount(self):
+        for period in self:
+            period.refund_amount = period.refund_line_id.price_subtotal
+
     def _payment_states(self):
         return dict(self._fields["payment_state"].selection)
 
@@ -80,14 +91,13 @@ class PublicationSubscriptionPeriod(models.Model):
                 )
 
     def _create_invoices(self):
-        """One posted customer invoice per payer and company, a line per period."""
-        moves_vals = []
-        groups = list(self.grouped(lambda p: (p.company_id, p.payer_id)).items())
-        for (company, payer), periods in groups:
-            moves_vals.append(
+        """Posted customer invoices: one per company and payer, a line per period."""
+        moves = self.env["account.move"]
+        for company, company_periods in self.grouped("company_id").items():
+            groups = list(company_periods.grouped("payer_id").items())
+            moves_vals = [
                 {
                     "move_type": "out_invoice",
-                    "company_id": company.id,
                     "partner_id": payer.id,
                     "invoice_origin": ", ".join(periods.subscription_id.mapped("name")),
                     "invoice_line_ids": [
@@ -95,13 +105,24 @@ class PublicationSubscriptionPeriod(models.Model):
                         for period in periods
                     ],
                 }
-            )
-        moves = self.env["account.move"].sudo().create(moves_vals)
-        moves.action_post()
-        for ((_company, _payer), periods), move in zip(groups, moves, strict=True):
-            for period, line in zip(periods, move.invoice_line_ids, strict=True):
-                period.write({"invoice_id": move.id, "invoice_line_id": line.id})
+                for payer, periods in groups
+            ]
+            company_moves = self._create_posted_moves(company, moves_vals)
+            for (_payer, periods), move in zip(groups, company_moves, strict=True):
+                periods._link_move_lines(move, "invoice_id", "invoice_line_id")
+            moves |= company_moves
         return moves
+
+    def _create_posted_moves(self, company, vals_list):
+        """Invoices and credit notes are the add-on's doing, not the user's: a
+        Publication User needs no accounting rights to confirm or cancel."""
+        moves = self.env["account.move"].sudo().with_company(company).create(vals_list)
+        moves.action_post()
+        return moves
+
+    def _link_move_lines(self, move, move_field, line_field):
+        for period, line in zip(self, move.invoice_line_ids, strict=True):
+            period.write({move_field: move.id, line_field: line.id})
 
     def _prepare_invoice_line(self):
         self.ensure_one()
@@ -125,67 +146,90 @@ class PublicationSubscriptionPeriod(models.Model):
             vals["account_id"] = account.id
         return vals
 
-    def _unused_fraction(self, date_cancel):
-        """Share of the period not delivered when delivery stops after date_cancel."""
+    def _unused_fractions(self, date_cancel):
+        """Share of each period not delivered when delivery stops after date_cancel.
+
+        By undelivered issues for offers prorated by issues (when the issue
+        calendar covers the period), by days otherwise. One query for all periods.
+        """
+        by_issues = self.filtered(
+            lambda p: p.subscription_id.plan_id.proration == "issues"
+        )
+        issue_dates = {}
+        if by_issues:
+            issues = self.env["publication.issue"].search_read(
+                [
+                    ("publication_id", "in", by_issues.publication_id.ids),
+                    ("date", ">=", min(by_issues.mapped("date_start"))),
+                    ("date", "<=", max(by_issues.mapped("date_end"))),
+                ],
+                ["publication_id", "date"],
+            )
+            for issue in issues:
+                issue_dates.setdefault(issue["publication_id"][0], []).append(
+                    issue["date"]
+                )
+        fractions = {}
+        for period in self:
+            dates = [
+                day
+                for day in issue_dates.get(period.publication_id.id, [])
+                if period.date_start <= day <= period.date_end
+            ]
+            fractions[period] = period._unused_fraction(date_cancel, dates)
+        return fractions
+
+    def _unused_fraction(self, date_cancel, issue_dates):
         self.ensure_one()
         if date_cancel >= self.date_end:
             return 0.0
         if date_cancel < self.date_start:
             return 1.0
-        if self.subscription_id.plan_id.proration == "issues":
-            issues = self.env["publication.issue"].search(
-                [
-                    ("publication_id", "=", self.publication_id.id),
-                    ("date", ">=", self.date_start),
-                    ("date", "<=", self.date_end),
-                ]
-            )
-            if issues:
-                undelivered = issues.filtered(lambda i: i.date > date_cancel)
-                return len(undelivered) / len(issues)
+        if issue_dates:
+            undelivered = [day for day in issue_dates if day > date_cancel]
+            return len(undelivered) / len(issue_dates)
         total_days = (self.date_end - self.date_start).days + 1
         return (self.date_end - date_cancel).days / total_days
 
     def _credit_after(self, date_cancel):
         """Credit notes for what these periods will not deliver after date_cancel."""
-        to_credit = self.filtered(
+        invoiced = self.sudo().filtered(
             lambda p: (
-                p.invoice_line_id
-                and not p.refund_id
-                and p.invoice_id.state == "posted"
-                and p._unused_fraction(date_cancel) > 0
+                p.invoice_line_id and not p.refund_id and p.invoice_id.state == "posted"
             )
         )
-        refunds_vals = []
-        groups = list(to_credit.grouped("invoice_id").items())
-        for invoice, periods in groups:
-            refunds_vals.append(
+        fractions = invoiced._unused_fractions(date_cancel)
+        to_credit = invoiced.filtered(lambda p: fractions[p] > 0)
+        refunds = self.env["account.move"]
+        for company, company_periods in to_credit.grouped("company_id").items():
+            groups = list(company_periods.grouped("invoice_id").items())
+            refunds_vals = [
                 {
                     "move_type": "out_refund",
-                    "company_id": invoice.company_id.id,
                     "partner_id": invoice.partner_id.id,
                     "reversed_entry_id": invoice.id,
                     "invoice_origin": invoice.name,
                     "ref": self.env._("Cancellation on %(date)s", date=date_cancel),
                     "invoice_line_ids": [
-                        Command.create(period._prepare_credit_line(date_cancel))
+                        Command.create(
+                            period._prepare_credit_line(date_cancel, fractions[period])
+                        )
                         for period in periods
                     ],
                 }
-            )
-        refunds = self.env["account.move"].sudo().create(refunds_vals)
-        refunds.action_post()
-        for (_invoice, periods), refund in zip(groups, refunds, strict=True):
-            for period, line in zip(periods, refund.invoice_line_ids, strict=True):
-                period.write(
-                    {"refund_id": refund.id, "refund_amount": line.price_subtotal}
-                )
+                for invoice, periods in groups
+            ]
+            company_refunds = self._create_posted_moves(company, refunds_vals)
+            for (_invoice, periods), refund in zip(
+                groups, company_refunds, strict=True
+            ):
+                periods._link_move_lines(refund, "refund_id", "refund_line_id")
+            refunds |= company_refunds
         return refunds
 
-    def _prepare_credit_line(self, date_cancel):
+    def _prepare_credit_line(self, date_cancel, fraction):
         self.ensure_one()
         line = self.invoice_line_id
-        fraction = self._unused_fraction(date_cancel)
         return {
             "product_id": line.product_id.id,
             "name": self.env._(

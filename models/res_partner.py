@@ -62,7 +62,12 @@ class ResPartner(models.Model):
         groups="account.group_account_invoice",
     )
 
-    @api.depends("subscription_ids.date_start", "paid_subscription_ids.date_start")
+    @api.depends(
+        "subscription_ids.date_start",
+        "subscription_ids.state",
+        "paid_subscription_ids.date_start",
+        "paid_subscription_ids.state",
+    )
     def _compute_customer_since(self):
         for partner in self:
             starts = (
