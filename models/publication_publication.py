@@ -219,29 +219,19 @@ class PublicationPublication(models.Model):
         )
         return self.action_view_issues()
 
-    def action_view_issues(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "publication_crm.publication_issue_action"
-        )
-        action["domain"] = [("publication_id", "=", self.id)]
-        action["context"] = {"default_publication_id": self.id}
+    def _action_for(self, xmlid):
+        """Window action of xmlid restricted to these publications."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [("publication_id", "in", self.ids)]
+        if len(self) == 1:
+            action["context"] = {"default_publication_id": self.id}
         return action
+
+    def action_view_issues(self):
+        return self._action_for("publication_crm.publication_issue_action")
 
     def action_view_subscriptions(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "publication_crm.publication_subscription_action"
-        )
-        action["domain"] = [("publication_id", "=", self.id)]
-        action["context"] = {"default_publication_id": self.id}
-        return action
+        return self._action_for("publication_crm.publication_subscription_action")
 
     def action_view_plans(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "publication_crm.publication_subscription_plan_action"
-        )
-        action["domain"] = [("publication_id", "=", self.id)]
-        action["context"] = {"default_publication_id": self.id}
-        return action
+        return self._action_for("publication_crm.publication_subscription_plan_action")

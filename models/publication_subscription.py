@@ -34,6 +34,7 @@ class PublicationSubscription(models.Model):
     payer_id = fields.Many2one(
         "res.partner",
         compute="_compute_payer_id",
+        precompute=True,
         store=True,
         readonly=False,
         required=True,
@@ -44,6 +45,7 @@ class PublicationSubscription(models.Model):
     delivery_address_id = fields.Many2one(
         "res.partner",
         compute="_compute_delivery_address_id",
+        precompute=True,
         store=True,
         readonly=False,
         required=True,
@@ -52,6 +54,7 @@ class PublicationSubscription(models.Model):
     route_id = fields.Many2one(
         "publication.route",
         compute="_compute_route_id",
+        precompute=True,
         store=True,
         readonly=False,
         index=True,
@@ -59,7 +62,10 @@ class PublicationSubscription(models.Model):
         help="Found from the postal code of the delivery address; can be changed.",
     )
     delivery_method = fields.Selection(
-        DELIVERY_METHODS, compute="_compute_delivery_method", store=True
+        DELIVERY_METHODS,
+        compute="_compute_delivery_method",
+        precompute=True,
+        store=True,
     )
     publication_id = fields.Many2one(
         "publication.publication", required=True, index=True, tracking=True
@@ -73,7 +79,7 @@ class PublicationSubscription(models.Model):
         domain="[('publication_id', '=', publication_id)]",
     )
     company_id = fields.Many2one(
-        related="publication_id.company_id", store=True, index=True
+        related="publication_id.company_id", store=True, index=True, precompute=True
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one(
@@ -83,16 +89,18 @@ class PublicationSubscription(models.Model):
     price_unit = fields.Monetary(
         string="Price per Copy",
         compute="_compute_price_unit",
+        precompute=True,
         store=True,
         readonly=False,
         help="Price of one copy for one period, untaxed.",
     )
     amount = fields.Monetary(
-        string="Period Amount", compute="_compute_amount", store=True
+        string="Period Amount", compute="_compute_amount", precompute=True, store=True
     )
     renewal_type = fields.Selection(
         RENEWAL_TYPES,
         compute="_compute_renewal_type",
+        precompute=True,
         store=True,
         readonly=False,
         required=True,
@@ -135,6 +143,7 @@ class PublicationSubscription(models.Model):
     date_end = fields.Date(
         string="End",
         compute="_compute_date_end",
+        precompute=True,
         store=True,
         readonly=False,
         index=True,
@@ -146,7 +155,7 @@ class PublicationSubscription(models.Model):
         "publication.churn.reason", copy=False, tracking=True
     )
     churn_note = fields.Text(copy=False)
-    is_gift = fields.Boolean(compute="_compute_is_gift", store=True)
+    is_gift = fields.Boolean(compute="_compute_is_gift", precompute=True, store=True)
     period_ids = fields.One2many(
         "publication.subscription.period", "subscription_id", string="Periods"
     )
