@@ -18,6 +18,19 @@ class PublicationIssueDistribution(models.Model):
     _description = "Issue Distribution"
     _auto = False
     _order = "issue_id, route_id"
+    _depends = {
+        "publication.issue": ["publication_id", "company_id", "date"],
+        "publication.subscription": [
+            "publication_id",
+            "date_start",
+            "date_end",
+            "state",
+            "route_id",
+            "delivery_method",
+            "quantity",
+        ],
+        "publication.subscription.pause": ["subscription_id", "date_from", "date_to"],
+    }
 
     issue_id = fields.Many2one("publication.issue", readonly=True)
     publication_id = fields.Many2one("publication.publication", readonly=True)

@@ -90,10 +90,6 @@ class PublicationPublication(models.Model):
         "UNIQUE(code, company_id)",
         "The code of a publication must be unique per company.",
     )
-    _issues_per_year_positive = models.Constraint(
-        "CHECK(issues_per_year > 0)",
-        "Issues per year must be positive.",
-    )
 
     @api.constrains("issues_per_year", "first_issue_day", "payment_grace_days")
     def _check_numbers(self):

@@ -11,6 +11,7 @@ from .publication_subscription_plan import RENEWAL_TYPES
 
 OPEN_STATES = ("waiting", "active", "suspended")
 FREE_ORIGINS = ("member", "trial")
+PAID_BY_OTHERS = ("gift", "sponsored")
 LOCKED_FIELDS = ("recipient_id", "publication_id", "plan_id", "date_start")
 
 
@@ -165,13 +166,6 @@ class PublicationSubscription(models.Model):
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     note = fields.Html()
 
-    _quantity_positive = models.Constraint(
-        "CHECK(quantity > 0)", "The number of copies must be positive."
-    )
-    _dates_ordered = models.Constraint(
-        "CHECK(date_end IS NULL OR date_end >= date_start)",
-        "The end of a subscription must not be before its start.",
-    )
     _one_open_per_address = models.UniqueIndex(
         "(recipient_id, publication_id, delivery_address_id) "
         "WHERE state IN ('waiting', 'active', 'suspended')",
@@ -182,22 +176,18 @@ class PublicationSubscription(models.Model):
 
     @api.depends("recipient_id")
     def _compute_payer_id(self):
+        """The recipient pays, unless the copy is a gift or sponsored."""
         for subscription in self:
-            previous = subscription._origin.recipient_id
-            if not subscription.payer_id or subscription.payer_id == previous:
+            if not subscription.payer_id or subscription.origin not in PAID_BY_OTHERS:
                 subscription.payer_id = subscription.recipient_id
 
     @api.depends("recipient_id")
     def _compute_delivery_address_id(self):
         for subscription in self:
-            previous = subscription._origin.recipient_id
-            address = subscription.delivery_address_id
-            if subscription.recipient_id and (
-                not address or previous and address in (previous | previous.child_ids)
-            ):
-                subscription.delivery_address_id = (
-                    subscription.recipient_id.address_get(["delivery"])["delivery"]
-                )
+            recipient = subscription.recipient_id
+            subscription.delivery_address_id = (
+                recipient.address_get(["delivery"])["delivery"] if recipient else False
+            )
 
     @api.depends(
         "delivery_address_id.zip",
@@ -313,19 +303,23 @@ class PublicationSubscription(models.Model):
 
     @api.constrains("recipient_id", "publication_id", "delivery_address_id", "state")
     def _check_duplicate_open(self):
-        open_ones = self.filtered(lambda s: s.state in OPEN_STATES)
-        if not open_ones:
+        self.filtered(lambda s: s.state in OPEN_STATES)._raise_if_open_elsewhere()
+
+    def _raise_if_open_elsewhere(self):
+        """Refuse a second open subscription of a recipient to a publication at
+        one delivery address (also checked by a unique index)."""
+        if not self:
             return
         others = self.search(
             [
-                ("id", "not in", open_ones.ids),
+                ("id", "not in", self.ids),
                 ("state", "in", OPEN_STATES),
-                ("recipient_id", "in", open_ones.recipient_id.ids),
-                ("publication_id", "in", open_ones.publication_id.ids),
+                ("recipient_id", "in", self.recipient_id.ids),
+                ("publication_id", "in", self.publication_id.ids),
             ]
         )
         seen = {}
-        for subscription in others | open_ones:
+        for subscription in others | self:
             key = (
                 subscription.recipient_id,
                 subscription.publication_id,
@@ -410,6 +404,7 @@ class PublicationSubscription(models.Model):
                     names=", ".join(not_draft.mapped("name")),
                 )
             )
+        self._raise_if_open_elsewhere()
         for state, subscriptions in self.grouped(
             lambda s: s._state_after_confirm()
         ).items():

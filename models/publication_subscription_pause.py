@@ -17,10 +17,6 @@ class PublicationSubscriptionPause(models.Model):
     previous_date_end = fields.Date(string="End Before", readonly=True)
     new_date_end = fields.Date(string="End After", readonly=True)
 
-    _dates_ordered = models.Constraint(
-        "CHECK(date_to >= date_from)", "A pause must not end before it starts."
-    )
-
     @api.constrains("date_from", "date_to", "subscription_id")
     def _check_dates(self):
         for pause in self:

@@ -48,10 +48,6 @@ class PublicationSubscriptionPeriod(models.Model):
         index=True,
     )
 
-    _dates_ordered = models.Constraint(
-        "CHECK(date_end >= date_start)",
-        "The end of a period must not be before its start.",
-    )
     _start_uniq = models.Constraint(
         "UNIQUE(subscription_id, date_start)",
         "A subscription has one period per start date.",

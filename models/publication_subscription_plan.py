@@ -51,10 +51,6 @@ class PublicationSubscriptionPlan(models.Model):
     )
     description = fields.Text(translate=True)
 
-    _term_positive = models.Constraint(
-        "CHECK(term_length > 0)", "The term of an offer must be positive."
-    )
-
     @api.constrains("term_length", "price", "is_trial")
     def _check_term_and_price(self):
         for plan in self:

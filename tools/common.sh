@@ -19,7 +19,7 @@ require_odoo() {
 }
 
 install_requirements() {
-    "$PYTHON" -m pip install --quiet --disable-pip-version-check -r "$REPO/requirements.txt" ||
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r "$REPO/requirements.txt" ||
         die "could not install requirements.txt"
 }
 

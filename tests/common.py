@@ -1,0 +1,165 @@
+from contextlib import contextmanager
+from datetime import date
+
+from odoo import Command
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class PublicationCommon(AccountTestInvoicingCommon):
+    """A monthly with its 2026-2027 issue calendar, a daily without, offers,
+    routes by postal code, subscribers, a Publication User and a Manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.group_ids |= cls.env.ref(
+            "publication_crm.group_publication_manager"
+        )
+        company = cls.env.company
+        cls.user = cls._new_user("pub_user", "publication_crm.group_publication_user")
+        cls.manager = cls._new_user(
+            "pub_manager", "publication_crm.group_publication_manager"
+        )
+        cls.product = cls.env["product.product"].create(
+            {"name": "Subscription", "type": "service", "taxes_id": [Command.clear()]}
+        )
+        Publication = cls.env["publication.publication"]
+        cls.monthly = Publication.create(
+            {
+                "name": "Parish Monthly",
+                "code": "PM",
+                "issues_per_year": 12,
+                "product_id": cls.product.id,
+                "company_id": company.id,
+            }
+        )
+        cls.daily = Publication.create(
+            {
+                "name": "Valley Daily",
+                "code": "VD",
+                "issues_per_year": 312,
+                "product_id": cls.product.id,
+                "company_id": company.id,
+            }
+        )
+        cls.monthly._generate_issues(date(2026, 1, 1), date(2027, 12, 31))
+        Plan = cls.env["publication.subscription.plan"]
+        cls.plan_annual = Plan.create(
+            {
+                "name": "Annual",
+                "publication_id": cls.monthly.id,
+                "term_unit": "months",
+                "term_length": 12,
+                "price": 120.0,
+            }
+        )
+        cls.plan_issues = Plan.create(
+            {
+                "name": "12 issues",
+                "publication_id": cls.monthly.id,
+                "term_unit": "issues",
+                "term_length": 12,
+                "price": 60.0,
+                "proration": "issues",
+            }
+        )
+        cls.plan_monthly_digital = Plan.create(
+            {
+                "name": "E-paper",
+                "publication_id": cls.monthly.id,
+                "term_length": 12,
+                "price": 50.0,
+                "channel": "digital",
+            }
+        )
+        cls.plan_daily = Plan.create(
+            {
+                "name": "Daily annual",
+                "publication_id": cls.daily.id,
+                "term_length": 12,
+                "price": 300.0,
+            }
+        )
+        cls.plan_trial = Plan.create(
+            {
+                "name": "Trial",
+                "publication_id": cls.daily.id,
+                "term_unit": "issues",
+                "term_length": 24,
+                "is_trial": True,
+            }
+        )
+        Route = cls.env["publication.route"]
+        cls.route_north = Route.create(
+            {
+                "name": "North",
+                "code": "N",
+                "delivery_method": "carrier",
+                "zip_from": "10000",
+                "zip_to": "10499",
+            }
+        )
+        cls.route_south = Route.create(
+            {
+                "name": "South",
+                "code": "S",
+                "delivery_method": "post",
+                "zip_from": "10500",
+                "zip_to": "10999",
+            }
+        )
+        cls.route_digital = Route.create(
+            {"name": "E-paper", "code": "D", "delivery_method": "digital"}
+        )
+        Partner = cls.env["res.partner"]
+        cls.alice = Partner.create({"name": "Alice", "zip": "10100"})
+        cls.bob = Partner.create({"name": "Bob", "zip": "10600"})
+        cls.carol = Partner.create({"name": "Carol", "zip": "20000"})
+        cls.sponsor = Partner.create({"name": "Valley Bank", "is_company": True})
+        cls.reason_moved = cls.env.ref("publication_crm.churn_reason_moved")
+
+    @classmethod
+    def _new_user(cls, login, groups):
+        company = cls.env.company
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+
+    def _subscription(self, user=None, **vals):
+        values = {
+            "recipient_id": self.alice.id,
+            "publication_id": self.monthly.id,
+            "plan_id": self.plan_annual.id,
+            "date_start": "2026-01-01",
+        } | vals
+        Subscription = self.env["publication.subscription"]
+        return Subscription.with_user(user or self.user).create(values)
+
+    def _confirmed(self, **vals):
+        subscription = self._subscription(**vals)
+        subscription.action_confirm()
+        return subscription
+
+    def _invoice(self, subscription):
+        return subscription.sudo().period_ids.invoice_id
+
+    def _pay(self, invoice, amount=None):
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"amount": amount} if amount else {})
+        )
+        wizard.action_create_payments()
+
+    @contextmanager
+    def assertRefused(self, exception, text):
+        """The block raises exception (rolled back to a savepoint), saying text."""
+        with self.assertRaises(exception) as caught:
+            yield
+        self.assertIn(text, str(caught.exception))
