@@ -35,16 +35,19 @@ class ResPartner(models.Model):
         "publication.subscription", "payer_id", string="Subscriptions Paid"
     )
     is_subscriber = fields.Boolean(
+        string="Subscriber",
         compute="_compute_publication_roles",
         store=True,
         help="Receives at least one open subscription.",
     )
     is_payer = fields.Boolean(
+        string="Payer",
         compute="_compute_publication_roles",
         store=True,
         help="Pays for at least one open subscription.",
     )
     is_advertiser = fields.Boolean(
+        string="Advertiser",
         help="Buys advertising space in a publication.",
     )
     subscription_count = fields.Integer(compute="_compute_publication_counts")
