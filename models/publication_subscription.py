@@ -12,6 +12,7 @@ from .publication_subscription_plan import RENEWAL_TYPES
 OPEN_STATES = ("waiting", "active", "suspended")
 FREE_ORIGINS = ("member", "trial")
 PAID_BY_OTHERS = ("gift", "sponsored")
+CLOSED_STATES = ("expired", "cancelled")
 LOCKED_FIELDS = ("recipient_id", "publication_id", "plan_id", "date_start")
 
 
@@ -196,15 +197,22 @@ class PublicationSubscription(models.Model):
         "company_id",
     )
     def _compute_route_id(self):
-        todo = self.filtered(lambda s: s.delivery_address_id and s.company_id)
+        """Route of the delivery address; closed subscriptions keep their route,
+        so that a later move of the subscriber does not rewrite past print runs."""
+        closed = self.filtered(lambda s: s.state in CLOSED_STATES)
+        todo = (self - closed).filtered(
+            lambda s: s.delivery_address_id and s.company_id
+        )
         keys = {
             s: (s.delivery_address_id, s.company_id, s.plan_id.channel == "digital")
             for s in todo
         }
         routes = self.env["publication.route"]._find_for_addresses(set(keys.values()))
-        for subscription in self:
+        for subscription in self - closed:
             key = keys.get(subscription)
             subscription.route_id = routes[key] if key else False
+        for subscription in closed:
+            subscription.route_id = subscription.route_id
 
     @api.depends("route_id.delivery_method", "plan_id.channel")
     def _compute_delivery_method(self):
@@ -475,7 +483,7 @@ class PublicationSubscription(models.Model):
 
     def _cancel(self, date_cancel, churn_reason, note=False):
         """Stop delivery after date_cancel and credit what is not delivered."""
-        closed = self.filtered(lambda s: s.state in ("expired", "cancelled"))
+        closed = self.filtered(lambda s: s.state in CLOSED_STATES)
         if closed:
             raise UserError(
                 self.env._(

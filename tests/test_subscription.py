@@ -143,3 +143,14 @@ class TestSubscription(PublicationCommon):
         subscription = self._subscription(plan_id=self.plan_monthly_digital.id)
         self.assertEqual(subscription.route_id, self.route_digital)
         self.assertEqual(subscription.delivery_method, "digital")
+
+    def test_move_changes_route_of_open_subscriptions_only(self):
+        self.monthly.payment_grace_days = 30
+        open_one = self._confirmed()
+        closed = self._confirmed(
+            publication_id=self.daily.id, plan_id=self.plan_daily.id
+        )
+        closed._cancel(date(2026, 1, 31), self.reason_moved)
+        self.alice.zip = "10700"
+        self.assertEqual(open_one.route_id, self.route_south)
+        self.assertEqual(closed.route_id, self.route_north, "past deliveries unchanged")
