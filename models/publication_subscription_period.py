@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
 
@@ -124,6 +124,15 @@ class PublicationSubscriptionPeriod(models.Model):
         self.ensure_one()
         subscription = self.subscription_id
         product = subscription.plan_id._get_product()
+        if not product:
+            raise UserError(
+                self.env._(
+                    "Set a Subscription Product on publication %(publication)s or a "
+                    "Product on offer %(plan)s before invoicing it.",
+                    publication=subscription.publication_id.name,
+                    plan=subscription.plan_id.name,
+                )
+            )
         vals = {
             "product_id": product.id,
             "name": self.env._(

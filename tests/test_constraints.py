@@ -87,3 +87,11 @@ class TestBadInput(PublicationCommon):
             )
         with self.assertRefused(ValidationError, "not -5.0"):
             Plan.create({"name": "P", "publication_id": self.monthly.id, "price": -5})
+
+    def test_invoicing_needs_a_product(self):
+        self.monthly.product_id = False
+        subscription = self._subscription()
+        with self.assertRefused(UserError, "Set a Subscription Product on publication"):
+            subscription.action_confirm()
+        self.assertEqual(subscription.state, "draft")
+        self.assertFalse(subscription.period_ids)
