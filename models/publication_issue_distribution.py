@@ -10,8 +10,9 @@ class PublicationIssueDistribution(models.Model):
     """Copies owed for each issue, by route and delivery method (SQL view).
 
     A subscription owes an issue when the issue's date lies between its start and
-    end, it was delivered at that time (active, or since expired or cancelled,
-    whose end then is the last day of service), and no pause covers the date.
+    end, it was delivered at that time (active, or since expired or cancelled on
+    or after that date; a draft never confirmed has no period and was never
+    delivered), and no pause covers the date.
     """
 
     _name = "publication.issue.distribution"
@@ -28,7 +29,9 @@ class PublicationIssueDistribution(models.Model):
             "route_id",
             "delivery_method",
             "quantity",
+            "date_cancel",
         ],
+        "publication.subscription.period": ["subscription_id"],
         "publication.subscription.pause": ["subscription_id", "date_from", "date_to"],
     }
 
@@ -65,6 +68,12 @@ class PublicationIssueDistribution(models.Model):
                  AND s.date_start <= i.date
                  AND s.date_end >= i.date
                  AND s.state IN %s
+                 AND (s.date_cancel IS NULL OR s.date_cancel >= i.date)
+                 AND EXISTS (
+                    SELECT 1
+                      FROM publication_subscription_period sp
+                     WHERE sp.subscription_id = s.id
+                )
                 WHERE NOT EXISTS (
                     SELECT 1
                       FROM publication_subscription_pause p

@@ -268,6 +268,13 @@ class PublicationSubscription(models.Model):
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
         for subscription in self:
+            if not subscription.date_end and subscription.plan_id:
+                raise ValidationError(
+                    self.env._(
+                        "End of subscription %(name)s is required.",
+                        name=subscription.name,
+                    )
+                )
             if (
                 subscription.date_end
                 and subscription.date_end < subscription.date_start

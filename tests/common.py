@@ -6,10 +6,19 @@ from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+# Records counted to show that a refused operation wrote nothing.
+WRITTEN_MODELS = (
+    "publication.subscription",
+    "publication.subscription.period",
+    "publication.subscription.pause",
+    "account.move",
+)
+
 
 class PublicationCommon(AccountTestInvoicingCommon):
-    """A monthly with its 2026-2027 issue calendar, a daily without, offers,
-    routes by postal code, subscribers, a Publication User and a Manager."""
+    """A monthly with its 2026-2027 issue calendar, a daily without calendar,
+    offers, routes by postal code, subscribers, a Publication User, a Publication
+    Manager and a Publication User who may also see invoices."""
 
     @classmethod
     def setUpClass(cls):
@@ -17,14 +26,29 @@ class PublicationCommon(AccountTestInvoicingCommon):
         cls.env.user.group_ids |= cls.env.ref(
             "publication_crm.group_publication_manager"
         )
-        company = cls.env.company
         cls.user = cls._new_user("pub_user", "publication_crm.group_publication_user")
         cls.manager = cls._new_user(
             "pub_manager", "publication_crm.group_publication_manager"
         )
+        cls.invoicing_user = cls._new_user(
+            "pub_invoicing",
+            "publication_crm.group_publication_user,account.group_account_invoice",
+        )
         cls.product = cls.env["product.product"].create(
             {"name": "Subscription", "type": "service", "taxes_id": [Command.clear()]}
         )
+        cls._create_publications()
+        cls._create_plans()
+        cls._create_routes()
+        Partner = cls.env["res.partner"]
+        cls.alice = Partner.create({"name": "Alice", "zip": "10100"})  # north
+        cls.bob = Partner.create({"name": "Bob", "zip": "10600"})  # south
+        cls.carol = Partner.create({"name": "Carol", "zip": "20000"})  # no route
+        cls.sponsor = Partner.create({"name": "Valley Bank", "is_company": True})
+        cls.reason_moved = cls.env.ref("publication_crm.churn_reason_moved")
+
+    @classmethod
+    def _create_publications(cls):
         Publication = cls.env["publication.publication"]
         cls.monthly = Publication.create(
             {
@@ -32,7 +56,6 @@ class PublicationCommon(AccountTestInvoicingCommon):
                 "code": "PM",
                 "issues_per_year": 12,
                 "product_id": cls.product.id,
-                "company_id": company.id,
             }
         )
         cls.daily = Publication.create(
@@ -41,10 +64,13 @@ class PublicationCommon(AccountTestInvoicingCommon):
                 "code": "VD",
                 "issues_per_year": 312,
                 "product_id": cls.product.id,
-                "company_id": company.id,
             }
         )
+        # issues on the 1st of each month; the daily has no issue calendar
         cls.monthly._generate_issues(date(2026, 1, 1), date(2027, 12, 31))
+
+    @classmethod
+    def _create_plans(cls):
         Plan = cls.env["publication.subscription.plan"]
         cls.plan_annual = Plan.create(
             {
@@ -91,6 +117,9 @@ class PublicationCommon(AccountTestInvoicingCommon):
                 "is_trial": True,
             }
         )
+
+    @classmethod
+    def _create_routes(cls):
         Route = cls.env["publication.route"]
         cls.route_north = Route.create(
             {
@@ -113,25 +142,20 @@ class PublicationCommon(AccountTestInvoicingCommon):
         cls.route_digital = Route.create(
             {"name": "E-paper", "code": "D", "delivery_method": "digital"}
         )
-        Partner = cls.env["res.partner"]
-        cls.alice = Partner.create({"name": "Alice", "zip": "10100"})
-        cls.bob = Partner.create({"name": "Bob", "zip": "10600"})
-        cls.carol = Partner.create({"name": "Carol", "zip": "20000"})
-        cls.sponsor = Partner.create({"name": "Valley Bank", "is_company": True})
-        cls.reason_moved = cls.env.ref("publication_crm.churn_reason_moved")
 
     @classmethod
-    def _new_user(cls, login, groups):
-        company = cls.env.company
+    def _new_user(cls, login, groups, companies=None):
+        companies = companies or cls.env.company
         return new_test_user(
             cls.env,
             login=login,
             groups=groups,
-            company_id=company.id,
-            company_ids=[Command.set(company.ids)],
+            company_id=companies[0].id,
+            company_ids=[Command.set(companies.ids)],
         )
 
     def _subscription(self, user=None, **vals):
+        """A draft subscription of Alice to the monthly, created by user."""
         values = {
             "recipient_id": self.alice.id,
             "publication_id": self.monthly.id,
@@ -149,7 +173,14 @@ class PublicationCommon(AccountTestInvoicingCommon):
     def _invoice(self, subscription):
         return subscription.sudo().period_ids.invoice_id
 
+    def _refund(self, subscription):
+        return subscription.sudo().period_ids.refund_id
+
+    def _issue(self, publication, day):
+        return publication.issue_ids.filtered(lambda i: i.date == day)
+
     def _pay(self, invoice, amount=None):
+        """Register a payment of amount (the full residual if None)."""
         wizard = (
             self.env["account.payment.register"]
             .with_context(active_model="account.move", active_ids=invoice.ids)
@@ -157,9 +188,17 @@ class PublicationCommon(AccountTestInvoicingCommon):
         )
         wizard.action_create_payments()
 
+    def _counts(self):
+        return {
+            model: self.env[model].sudo().search_count([]) for model in WRITTEN_MODELS
+        }
+
     @contextmanager
-    def assertRefused(self, exception, text):
-        """The block raises exception (rolled back to a savepoint), saying text."""
+    def assertRefused(self, exception, *texts):
+        """The block raises exception saying texts, and leaves no new record."""
+        before = self._counts()
         with self.assertRaises(exception) as caught:
             yield
-        self.assertIn(text, str(caught.exception))
+        for text in texts:
+            self.assertIn(text, str(caught.exception))
+        self.assertEqual(self._counts(), before, "a refused input wrote nothing")

@@ -1,82 +1,204 @@
 from datetime import date
 
-from odoo.exceptions import AccessError
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import PublicationCommon
 
+CONFIGURATION_MODELS = (
+    "publication.publication",
+    "publication.subscription.plan",
+    "publication.route",
+    "publication.issue",
+)
+
 
 @tagged("post_install", "-at_install")
-class TestSecurity(PublicationCommon):
-    def test_user_works_with_subscriptions_not_configuration(self):
-        subscription = self._confirmed()
+@freeze_time("2026-01-01")
+class TestRights(PublicationCommon):
+    def _configuration_values(self):
+        return {
+            "publication.publication": {"name": "New", "code": "NEW"},
+            "publication.subscription.plan": {
+                "name": "Biennial",
+                "publication_id": self.monthly.id,
+                "term_length": 24,
+                "price": 200.0,
+            },
+            "publication.route": {"name": "East", "code": "E"},
+            "publication.issue": {
+                "publication_id": self.monthly.id,
+                "number": 99,
+                "date": "2026-05-15",
+            },
+        }
+
+    def _configuration_records(self):
+        return {
+            "publication.publication": self.monthly,
+            "publication.subscription.plan": self.plan_annual,
+            "publication.route": self.route_north,
+            "publication.issue": self._issue(self.monthly, date(2026, 5, 1)),
+        }
+
+    def test_user_works_with_subscriptions(self):
+        self.assertFalse(self.user.has_group("account.group_account_invoice"))
+        subscription = self._subscription(user=self.user)
         self.assertEqual(subscription.create_uid, self.user)
-        subscription.with_user(self.user)._cancel(date.today(), self.reason_moved)
+        subscription.with_user(self.user).write({"quantity": 2})
+        subscription.with_user(self.user).action_confirm()
+        self.assertEqual(subscription.state, "waiting")
+        self.assertTrue(self._invoice(subscription), "invoiced without rights")
+        subscription.with_user(self.user)._pause(date(2026, 3, 2), date(2026, 3, 9))
+        subscription.with_user(self.user)._cancel(date(2026, 6, 30), self.reason_moved)
         self.assertEqual(subscription.state, "cancelled")
+        self.assertTrue(self._refund(subscription), "credited without rights")
+        with self.assertRaises(AccessError):
+            self.env["account.move"].with_user(self.user).search([])
+
+    def test_user_cannot_configure(self):
         env = self.env(user=self.user)
-        for model, vals in (
-            ("publication.publication", {"name": "X", "code": "X"}),
-            (
-                "publication.subscription.plan",
-                {"name": "X", "publication_id": self.monthly.id},
-            ),
-            ("publication.route", {"name": "X", "code": "X"}),
-            (
-                "publication.issue",
-                {"publication_id": self.monthly.id, "number": 99, "date": "2026-05-05"},
-            ),
-        ):
-            with self.assertRaises(AccessError):
+        for model, vals in self._configuration_values().items():
+            self.assertTrue(env[model].search([]), f"{model} is readable")
+            with self.assertRaises(AccessError, msg=model):
                 env[model].create(vals)
+        for model, record in self._configuration_records().items():
+            with self.assertRaises(AccessError, msg=model):
+                record.with_user(self.user).write({"name": "Renamed"})
+            with self.assertRaises(AccessError, msg=model):
+                record.with_user(self.user).unlink()
         with self.assertRaises(AccessError):
-            self.monthly.with_user(self.user).write({"payment_grace_days": 3})
+            self.monthly.with_user(self.user)._generate_issues(
+                date(2028, 1, 1), date(2028, 3, 31)
+            )
         with self.assertRaises(AccessError):
-            self.plan_annual.with_user(self.user).write({"price": 1.0})
+            self.reason_moved.with_user(self.user).write({"name": "Relocated"})
+
+    def test_user_cannot_delete_subscriptions(self):
+        subscription = self._subscription()
         with self.assertRaises(AccessError):
             subscription.with_user(self.user).unlink()
 
     def test_manager_configures(self):
         env = self.env(user=self.manager)
-        publication = env["publication.publication"].create(
-            {"name": "New", "code": "NEW"}
+        for model, vals in self._configuration_values().items():
+            record = env[model].create(vals)
+            record.write({"name": "Renamed"})
+            self.assertEqual(record.name, "Renamed")
+        for model, record in self._configuration_records().items():
+            record.with_user(self.manager).write({"name": f"{model} renamed"})
+        publication = env["publication.publication"].search([("code", "=", "NEW")])
+        self.assertEqual(publication.company_id, self.env.company)
+        self.assertTrue(
+            publication._generate_issues(date(2026, 1, 1), date(2026, 3, 31))
         )
-        env["publication.subscription.plan"].create(
-            {"name": "Annual", "publication_id": publication.id, "price": 10.0}
-        )
-        publication.write({"payment_grace_days": 14})
-        self.assertEqual(publication.plan_count, 1)
+        draft = self._subscription(user=self.manager)
+        draft.with_user(self.manager).unlink()
+        self.assertFalse(draft.exists())
 
-    def test_multi_company_isolation(self):
-        self._subscription()
-        other = self.setup_other_company()["company"]
-        Publication = self.env["publication.publication"]
-        foreign = Publication.with_company(other).create(
-            {"name": "Other Weekly", "code": "OW", "company_id": other.id}
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-01-01")
+class TestMultiCompany(PublicationCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_a = cls.env.company
+        cls.company_data_2 = cls.setup_other_company()
+        cls.company_b = cls.company_data_2["company"]
+        env_b = cls.env(
+            context=dict(cls.env.context, allowed_company_ids=cls.company_b.ids)
         )
-        plan = self.env["publication.subscription.plan"].create(
-            {"name": "Annual", "publication_id": foreign.id, "price": 10.0}
-        )
-        self.env["publication.subscription"].with_company(other).create(
+        cls.publication_b = env_b["publication.publication"].create(
             {
-                "recipient_id": self.alice.id,
-                "publication_id": foreign.id,
-                "plan_id": plan.id,
+                "name": "Other Weekly",
+                "code": "OW",
+                "issues_per_year": 52,
+                "product_id": cls.product.id,
+                "company_id": cls.company_b.id,
+            }
+        )
+        cls.publication_b._generate_issues(date(2026, 1, 1), date(2026, 3, 31))
+        cls.plan_b = env_b["publication.subscription.plan"].create(
+            {"name": "Annual", "publication_id": cls.publication_b.id, "price": 10.0}
+        )
+        cls.route_b = env_b["publication.route"].create(
+            {"name": "B north", "code": "N", "company_id": cls.company_b.id}
+        )
+        cls.subscription_b = env_b["publication.subscription"].create(
+            {
+                "recipient_id": cls.alice.id,
+                "publication_id": cls.publication_b.id,
+                "plan_id": cls.plan_b.id,
                 "date_start": "2026-01-01",
             }
         )
-        foreign._generate_issues(date(2026, 1, 1), date(2026, 3, 31))
+        cls.subscription_b.action_confirm()
+        cls.user_both = cls._new_user(
+            "pub_user_ab",
+            "publication_crm.group_publication_user",
+            companies=cls.company_a | cls.company_b,
+        )
+
+    def test_records_of_company_b_are_invisible_in_company_a(self):
+        self._confirmed()
+        self.assertEqual(self.subscription_b.company_id, self.company_b)
+        self.assertEqual(self._invoice(self.subscription_b).company_id, self.company_b)
         env = self.env(user=self.user)
-        for model in (
-            "publication.publication",
-            "publication.subscription.plan",
+        self.assertEqual(env.companies, self.company_a)
+        for model in CONFIGURATION_MODELS + (
             "publication.subscription",
-            "publication.issue",
+            "publication.subscription.period",
         ):
             records = env[model].search([])
             self.assertTrue(records, model)
-            self.assertNotIn(other, records.mapped("company_id"), model)
+            self.assertEqual(records.company_id, self.company_a, model)
         self.assertFalse(
             env["publication.subscription"].search(
-                [("publication_id", "=", foreign.id)]
+                [("publication_id", "=", self.publication_b.id)]
             )
         )
+        self.assertFalse(
+            env["publication.issue"].search([("company_id", "=", self.company_b.id)])
+        )
+        with self.assertRaises(AccessError):
+            self.subscription_b.with_user(self.user).read(["name"])
+        with self.assertRaises(AccessError):
+            self.publication_b.with_user(self.user).read(["name"])
+
+    def test_allowed_companies_decide_what_a_user_sees(self):
+        Subscription = self.env["publication.subscription"].with_user(self.user_both)
+        only_a = Subscription.with_context(allowed_company_ids=self.company_a.ids)
+        self.assertFalse(only_a.search([("id", "=", self.subscription_b.id)]))
+        self.assertFalse(
+            only_a.env["publication.issue"].search(
+                [("publication_id", "=", self.publication_b.id)]
+            )
+        )
+        both = Subscription.with_context(
+            allowed_company_ids=(self.company_a | self.company_b).ids
+        )
+        self.assertEqual(
+            both.search([("id", "=", self.subscription_b.id)]), self.subscription_b
+        )
+        self.assertEqual(
+            len(
+                both.env["publication.issue"].search(
+                    [("publication_id", "=", self.publication_b.id)]
+                )
+            ),
+            len(self.publication_b.issue_ids),
+        )
+
+    def test_route_of_another_company_refused(self):
+        with self.assertRefused(UserError, "B north"):
+            self.env["publication.subscription"].create(
+                {
+                    "recipient_id": self.bob.id,
+                    "publication_id": self.monthly.id,
+                    "plan_id": self.plan_annual.id,
+                    "route_id": self.route_b.id,
+                }
+            )
