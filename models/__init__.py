@@ -6,6 +6,10 @@ from . import publication_subscription_plan
 from . import publication_subscription
 from . import publication_subscription_period
 from . import publication_subscription_pause
+from . import publication_reminder_step
+from . import publication_renewal_event
+from . import publication_automation
+from . import publication_renewal_report
 from . import publication_issue_distribution
 from . import account_move
 from . import res_partner

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
 MONTHLY_STEPS = {1: 12, 2: 6, 3: 4, 4: 3, 6: 2, 12: 1}
@@ -71,12 +71,63 @@ class PublicationPublication(models.Model):
     renewal_notice_days = fields.Integer(
         string="Renewal Notice (days)",
         default=30,
-        help="Renewal offers are prepared this many days before a subscription ends.",
+        help="Fixed-term subscriptions whose offer proposes continuous renewal get "
+        "that offer this many days before they end.",
     )
     expiry_grace_days = fields.Integer(
         string="Expiry Grace (days)",
         default=14,
         help="A subscription not renewed is expired this many days after its end.",
+    )
+    renewal_lead_days = fields.Integer(
+        string="Renew Continuous (days before end)",
+        default=0,
+        help="Continuous subscriptions get their next period and its invoice this "
+        "many days before they end (0: on the last day).",
+    )
+    winback_days = fields.Integer(
+        string="Win-back (days after expiry)",
+        default=30,
+        help="Readers whose subscription expired get the win-back offer this many "
+        "days later.",
+    )
+    suspend_after_days = fields.Integer(
+        string="Suspend Delivery (days overdue)",
+        default=30,
+        help="Delivery stops when a subscription invoice is this many days overdue "
+        "and resumes when it is paid; 0 never suspends.",
+    )
+    reminder_step_ids = fields.One2many(
+        "publication.reminder.step",
+        "publication_id",
+        string="Renewal Reminders",
+        domain=[("kind", "=", "renewal")],
+        context={"default_kind": "renewal"},
+    )
+    dunning_step_ids = fields.One2many(
+        "publication.reminder.step",
+        "publication_id",
+        string="Payment Reminders",
+        domain=[("kind", "=", "dunning")],
+        context={"default_kind": "dunning"},
+    )
+    conversion_template_id = fields.Many2one(
+        "mail.template",
+        string="Continuous Offer E-mail",
+        domain="[('model', '=', 'publication.subscription')]",
+        default=lambda self: self.env.ref(
+            "publication_crm.mail_template_continuous_offer", raise_if_not_found=False
+        ),
+        help="Sent before the end of fixed-term subscriptions whose offer proposes "
+        "continuous renewal.",
+    )
+    winback_template_id = fields.Many2one(
+        "mail.template",
+        string="Win-back E-mail",
+        domain="[('model', '=', 'publication.subscription')]",
+        default=lambda self: self.env.ref(
+            "publication_crm.mail_template_winback", raise_if_not_found=False
+        ),
     )
     issue_ids = fields.One2many("publication.issue", "publication_id")
     plan_ids = fields.One2many("publication.subscription.plan", "publication_id")
@@ -90,6 +141,64 @@ class PublicationPublication(models.Model):
         "UNIQUE(code, company_id)",
         "The code of a publication must be unique per company.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not {"reminder_step_ids", "dunning_step_ids"} & set(vals):
+                vals["reminder_step_ids"] = self._default_reminder_steps()
+        return super().create(vals_list)
+
+    def _default_reminder_steps(self):
+        """Renewal reminders 30, 14 and 3 days before the end; payment reminders
+        7 and 21 days after the due date."""
+        renewal = self.env.ref(
+            "publication_crm.mail_template_renewal_reminder", raise_if_not_found=False
+        )
+        dunning = self.env.ref(
+            "publication_crm.mail_template_payment_reminder", raise_if_not_found=False
+        )
+        if not (renewal and dunning):
+            return []
+        return [
+            Command.create(
+                {"kind": kind, "days": days, "mail_template_id": template.id}
+            )
+            for kind, template, days_list in (
+                ("renewal", renewal, (30, 14, 3)),
+                ("dunning", dunning, (7, 21)),
+            )
+            for days in days_list
+        ]
+
+    @api.constrains(
+        "renewal_lead_days",
+        "expiry_grace_days",
+        "winback_days",
+        "suspend_after_days",
+        "renewal_notice_days",
+    )
+    def _check_renewal_days(self):
+        for publication in self:
+            for field in (
+                "renewal_lead_days",
+                "expiry_grace_days",
+                "winback_days",
+                "suspend_after_days",
+                "renewal_notice_days",
+            ):
+                if publication[field] < 0:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s of publication %(name)s must not be negative, "
+                            "not %(value)s.",
+                            field=self._fields[field].get_description(self.env)[
+                                "string"
+                            ],
+                            name=publication.name,
+                            value=publication[field],
+                        )
+                    )
 
     @api.constrains("issues_per_year", "first_issue_day", "payment_grace_days")
     def _check_numbers(self):

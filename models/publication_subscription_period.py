@@ -1,6 +1,12 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.fields import Command
+from odoo.fields import Command, Domain
+
+from .publication_subscription import OPEN_STATES
+
+UNPAID = ("not_paid", "partial")
 
 
 class PublicationSubscriptionPeriod(models.Model):
@@ -23,6 +29,15 @@ class PublicationSubscriptionPeriod(models.Model):
     amount = fields.Monetary(help="Untaxed amount sold for this period.")
     invoice_id = fields.Many2one("account.move", copy=False, index="btree_not_null")
     invoice_line_id = fields.Many2one("account.move.line", copy=False)
+    invoice_date_due = fields.Date(
+        related="invoice_id.invoice_date_due", store=True, string="Due Date"
+    )
+    dunning_days_sent = fields.Integer(
+        string="Reminded (days overdue)",
+        copy=False,
+        readonly=True,
+        help="Days overdue of the last payment reminder sent; 0 when none.",
+    )
     refund_id = fields.Many2one(
         "account.move", string="Credit Note", copy=False, index="btree_not_null"
     )
@@ -51,6 +66,10 @@ class PublicationSubscriptionPeriod(models.Model):
     _start_uniq = models.Constraint(
         "UNIQUE(subscription_id, date_start)",
         "A subscription has one period per start date.",
+    )
+    _unpaid_idx = models.Index(
+        "(publication_id, invoice_date_due) "
+        "WHERE payment_state IN ('not_paid', 'partial')"
     )
 
     @api.depends("invoice_id.payment_state", "amount")
@@ -250,3 +269,67 @@ class PublicationSubscriptionPeriod(models.Model):
             "tax_ids": [Command.set(line.tax_ids.ids)],
             "account_id": line.account_id.id,
         }
+
+    # ------------------------------------------------------------------
+    # Dunning (used by publication.automation)
+    # ------------------------------------------------------------------
+    @api.model
+    def _dunning_domain(self, step, today):
+        return Domain(
+            [
+                ("publication_id", "=", step.publication_id.id),
+                ("payment_state", "in", UNPAID),
+                ("invoice_date_due", "<=", today - timedelta(days=step.days)),
+                ("dunning_days_sent", "<", step.days),
+                ("subscription_id.state", "in", OPEN_STATES),
+            ]
+        )
+
+    @api.model
+    def _suspension_domain(self, publications, today):
+        return Domain(
+            [
+                ("payment_state", "in", UNPAID),
+                ("subscription_id.state", "=", "active"),
+            ]
+        ) & self.env["publication.automation"]._cutoff_domain(
+            publications,
+            "invoice_date_due",
+            lambda p: today - timedelta(days=p.suspend_after_days),
+        )
+
+    def _send_payment_reminder(self, step):
+        self.subscription_id._post_template(step.mail_template_id)
+        self._log_events("dunning", step)
+        self.write({"dunning_days_sent": step.days})
+
+    def _suspend_unpaid(self):
+        """Stop delivery until the invoice is paid (payment resumes it)."""
+        self.subscription_id.state = "suspended"
+        for period in self:
+            period.subscription_id.message_post(
+                body=self.env._(
+                    "Delivery suspended: invoice %(invoice)s, due on %(date)s, is "
+                    "not paid. Payment resumes delivery.",
+                    invoice=period.invoice_id.name,
+                    date=period.invoice_date_due,
+                )
+            )
+        self._log_events("suspension")
+
+    def _log_events(self, kind, step=None):
+        self.env["publication.renewal.event"].sudo().create(
+            [
+                {
+                    "subscription_id": period.subscription_id.id,
+                    "period_id": period.id,
+                    "step_id": step.id if step else False,
+                    "kind": kind,
+                    "invoice_id": period.invoice_id.id,
+                }
+                for period in self
+            ]
+        )
+
+    def _automation_subscriptions(self):
+        return self.subscription_id

@@ -49,6 +49,11 @@ class PublicationSubscriptionPlan(models.Model):
         help="How the credit note for a cancellation in the middle of a period "
         "is computed.",
     )
+    offer_continuous = fields.Boolean(
+        string="Propose Continuous Renewal",
+        help="Before a fixed-term subscription of this offer ends, e-mail the payer "
+        "an offer to renew it automatically from then on.",
+    )
     description = fields.Text(translate=True)
 
     @api.constrains("term_length", "price", "is_trial")

@@ -50,6 +50,11 @@ class ResPartner(models.Model):
         string="Advertiser",
         help="Buys advertising space in a publication.",
     )
+    publication_key_account = fields.Boolean(
+        string="Key Account",
+        help="Renewals of key accounts are followed up by their salesperson "
+        "instead of automatic reminder e-mails.",
+    )
     subscription_count = fields.Integer(compute="_compute_publication_counts")
     paid_subscription_count = fields.Integer(compute="_compute_publication_counts")
     publication_open_invoice_ids = fields.Many2many(

@@ -7,3 +7,5 @@ from . import test_route
 from . import test_security
 from . import test_constraints
 from . import test_partner
+from . import test_renewal_year
+from . import test_renewal_automation

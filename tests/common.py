@@ -1,5 +1,6 @@
 from contextlib import contextmanager
 from datetime import date
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import new_test_user
@@ -202,3 +203,103 @@ class PublicationCommon(AccountTestInvoicingCommon):
         for text in texts:
             self.assertIn(text, str(caught.exception))
         self.assertEqual(self._counts(), before, "a refused input wrote nothing")
+
+
+class CronCommits:
+    """Stands in for ir.cron._commit_progress, which commits: here each call
+    releases a savepoint and opens the next, so that a crash rolls back to the
+    last "commit" as a real one would. It can say that the run's time is up
+    after its nth call."""
+
+    def __init__(self, env, time_up_after=None):
+        self.env = env
+        self.time_up_after = time_up_after
+        self.calls = []
+        self.savepoint = env.cr.savepoint()
+
+    def __call__(self, cron, processed=0, *, remaining=None, deactivate=False):
+        self.calls.append((processed, remaining))
+        self.savepoint.close(rollback=False)
+        self.savepoint = self.env.cr.savepoint()
+        if self.time_up_after and len(self.calls) > self.time_up_after:
+            return 0.0
+        return float("inf")
+
+    def crash(self):
+        """Lose what was done since the last commit."""
+        self.savepoint.close(rollback=True)
+
+    def done(self):
+        self.savepoint.close(rollback=False)
+
+
+class CronCrash(BaseException):
+    """The worker dies: no except clause of the add-on may swallow it."""
+
+
+class AutomationCommon(PublicationCommon):
+    """Renewal automation: run the scheduled actions as the scheduler would."""
+
+    CRONS = (
+        "_cron_renew",
+        "_cron_renewal_reminders",
+        "_cron_dunning",
+        "_cron_expire",
+        "_cron_winback",
+    )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.monthly.payment_grace_days = 30  # active at confirmation
+        cls.plan_quarterly = cls.env["publication.subscription.plan"].create(
+            {
+                "name": "Quarterly, renews itself",
+                "publication_id": cls.monthly.id,
+                "term_length": 3,
+                "price": 30.0,
+                "renewal_type": "continuous",
+            }
+        )
+
+    def _run(self, *crons, commits=None):
+        """Run crons (all by default) like the scheduler: again while one says
+        that it ran out of time. Returns the CronCommits used."""
+        commits = commits or CronCommits(self.env)
+        Automation = self.env["publication.automation"]
+        with patch.object(
+            self.registry["ir.cron"], "_commit_progress", autospec=True
+        ) as progress:
+            progress.side_effect = commits
+            for cron in crons or self.CRONS:
+                while not getattr(Automation, cron)():
+                    pass
+        commits.done()
+        return commits
+
+    def _events(self, subscriptions, kind=None):
+        events = self.env["publication.renewal.event"].search(
+            [("subscription_id", "in", subscriptions.ids)]
+            + ([("kind", "=", kind)] if kind else []),
+            order="date, id",
+        )
+        return [
+            (event.date, event.subscription_id, event.kind, event.step_id.days)
+            for event in events
+        ]
+
+    def _active_continuous(self, partners, plan=None, start="2026-01-01"):
+        """Paid continuous subscriptions of partners, active."""
+        subscriptions = self.env["publication.subscription"].create(
+            [
+                {
+                    "recipient_id": partner.id,
+                    "publication_id": self.monthly.id,
+                    "plan_id": (plan or self.plan_quarterly).id,
+                    "date_start": start,
+                }
+                for partner in partners
+            ]
+        )
+        subscriptions.action_confirm()
+        return subscriptions

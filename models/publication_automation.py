@@ -1,0 +1,184 @@
+import logging
+
+from psycopg2.errors import SerializationFailure
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools import SQL, split_every
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+
+
+class PublicationAutomation(models.AbstractModel):
+    """The scheduled actions of the renewal automation.
+
+    Each action finds what is due, then works in batches: a batch is locked
+    against a concurrent run (FOR UPDATE SKIP LOCKED), checked again against
+    the due domain, processed in a savepoint (record by record when the batch
+    fails, so one bad record never stops the others) and committed with
+    ``ir.cron._commit_progress``. What a run leaves undone when its time is up
+    is still due for the next call, and nothing done is due again.
+    """
+
+    _name = "publication.automation"
+    _description = "Renewal Automation"
+
+    # ------------------------------------------------------------------
+    # Scheduled actions
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_renewal_reminders(self):
+        """Renewal reminders (the most urgent step due), staff follow-ups and
+        offers to turn fixed-term subscriptions into continuous ones."""
+        today = fields.Date.context_today(self)
+        Subscription = self.env["publication.subscription"]
+        steps = self.env["publication.reminder.step"].search(
+            [("kind", "=", "renewal"), ("publication_id.active", "=", True)],
+            order="days, id",
+        )
+        tasks = [
+            (
+                Subscription._renewal_reminder_domain(step, today),
+                "_send_renewal_reminder",
+                step,
+            )
+            for step in steps
+        ]
+        publications = self._publications()
+        tasks.append(
+            (
+                Subscription._continuous_offer_domain(publications, today),
+                "_send_continuous_offer",
+                None,
+            )
+        )
+        return self._run(Subscription, tasks)
+
+    @api.model
+    def _cron_renew(self):
+        """Next period and its invoice for continuous subscriptions due."""
+        today = fields.Date.context_today(self)
+        Subscription = self.env["publication.subscription"]
+        domain = Subscription._auto_renewal_domain(self._publications(), today)
+        return self._run(Subscription, [(domain, "_renew", None)])
+
+    @api.model
+    def _cron_expire(self):
+        today = fields.Date.context_today(self)
+        Subscription = self.env["publication.subscription"]
+        domain = Subscription._expiry_domain(self._publications(), today)
+        return self._run(Subscription, [(domain, "_expire", None)])
+
+    @api.model
+    def _cron_winback(self):
+        today = fields.Date.context_today(self)
+        Subscription = self.env["publication.subscription"]
+        publications = self._publications().filtered("winback_template_id")
+        domain = Subscription._winback_domain(publications, today)
+        return self._run(Subscription, [(domain, "_send_winback_offer", None)])
+
+    @api.model
+    def _cron_dunning(self):
+        """Payment reminders (the furthest step due), then suspension of
+        delivery for invoices unpaid too long."""
+        today = fields.Date.context_today(self)
+        Period = self.env["publication.subscription.period"]
+        steps = self.env["publication.reminder.step"].search(
+            [("kind", "=", "dunning"), ("publication_id.active", "=", True)],
+            order="days desc, id",
+        )
+        tasks = [
+            (Period._dunning_domain(step, today), "_send_payment_reminder", step)
+            for step in steps
+        ]
+        publications = self._publications().filtered("suspend_after_days")
+        tasks.append(
+            (Period._suspension_domain(publications, today), "_suspend_unpaid", None)
+        )
+        return self._run(Period, tasks)
+
+    def _publications(self):
+        return self.env["publication.publication"].search([("active", "=", True)])
+
+    # ------------------------------------------------------------------
+    # Batches
+    # ------------------------------------------------------------------
+    @api.model
+    def _run(self, model, tasks):
+        """Run each (domain, method, argument) task on the records of model
+        matching domain, in batches. Returns False when time ran out."""
+        Cron = self.env["ir.cron"]
+        due = [
+            (domain, model.search(domain, order="id").ids, m, a)
+            for domain, m, a in tasks
+        ]
+        Cron._commit_progress(remaining=sum(len(ids) for _d, ids, _m, _a in due))
+        for domain, ids, method, argument in due:
+            for batch_ids in split_every(BATCH_SIZE, ids):
+                batch = self._lock(model, batch_ids).filtered_domain(domain)
+                self._process(batch, method, argument)
+                if not Cron._commit_progress(len(batch_ids)):
+                    return False
+        return True
+
+    def _lock(self, model, ids):
+        """The records of ids that no concurrent run holds, locked until commit."""
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED",
+                        SQL.identifier(model._table),
+                        list(ids),
+                    )
+                )
+                locked = [row[0] for row in self.env.cr.fetchall()]
+        except SerializationFailure:
+            # a concurrent run changed them after this transaction began
+            return model.browse()
+        model.invalidate_model()
+        return model.browse(locked)
+
+    def _process(self, records, method, argument):
+        """Call method on records in a savepoint; when that fails, on each
+        record in its own savepoint, recording the error of those that fail."""
+        if not records:
+            return
+        args = () if argument is None else (argument,)
+        try:
+            with self.env.cr.savepoint():
+                getattr(records, method)(*args)
+            records._automation_subscriptions()._clear_automation_error()
+            return
+        except Exception:  # noqa: BLE001 - retried record by record below
+            _logger.info(
+                "%s failed for a batch of %s; retrying one by one",
+                method,
+                records._name,
+            )
+        for record in records:
+            try:
+                with self.env.cr.savepoint():
+                    getattr(record, method)(*args)
+                record._automation_subscriptions()._clear_automation_error()
+            except Exception as error:  # noqa: BLE001 - recorded on the record
+                _logger.warning(
+                    "%s failed for %s: %s", method, record.display_name, error
+                )
+                record._automation_subscriptions()._record_automation_error(
+                    method, error
+                )
+
+    @api.model
+    def _cutoff_domain(self, publications, date_field, cutoff):
+        """Records of publications whose date_field is on or before
+        cutoff(publication): each publication has its own number of days."""
+        return Domain.OR(
+            [
+                Domain("publication_id", "=", publication.id)
+                & Domain(date_field, "<=", cutoff(publication))
+                for publication in publications
+            ]
+        )

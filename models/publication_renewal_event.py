@@ -1,0 +1,50 @@
+from odoo import fields, models
+
+EVENT_KINDS = [
+    ("reminder", "Renewal Reminder"),
+    ("staff", "Staff Follow-up"),
+    ("conversion", "Continuous Offer"),
+    ("renewal", "Renewal"),
+    ("expiry", "Expiry"),
+    ("winback", "Win-back Offer"),
+    ("dunning", "Payment Reminder"),
+    ("suspension", "Suspension"),
+]
+
+
+class PublicationRenewalEvent(models.Model):
+    """What the renewal automation did. Its unique indexes are the last guard
+    against a reminder or an offer being sent twice; a renewal is guarded by the
+    period's unique start."""
+
+    _name = "publication.renewal.event"
+    _description = "Renewal Event"
+    _order = "date desc, id desc"
+    _rec_name = "kind"
+
+    subscription_id = fields.Many2one(
+        "publication.subscription", required=True, ondelete="cascade", index=True
+    )
+    publication_id = fields.Many2one(
+        related="subscription_id.publication_id", store=True, index=True
+    )
+    company_id = fields.Many2one(related="subscription_id.company_id", store=True)
+    payer_id = fields.Many2one(related="subscription_id.payer_id", store=True)
+    period_id = fields.Many2one(
+        "publication.subscription.period", ondelete="cascade", index="btree_not_null"
+    )
+    step_id = fields.Many2one("publication.reminder.step", ondelete="set null")
+    kind = fields.Selection(EVENT_KINDS, required=True, index=True)
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    invoice_id = fields.Many2one("account.move")
+    amount = fields.Monetary(related="period_id.amount", store=True)
+    currency_id = fields.Many2one(related="subscription_id.currency_id")
+
+    _step_once = models.UniqueIndex(
+        "(period_id, kind, step_id) WHERE step_id IS NOT NULL",
+        "A reminder step is sent once per subscription period.",
+    )
+    _offer_once = models.UniqueIndex(
+        "(subscription_id, kind) WHERE kind IN ('conversion', 'winback', 'expiry')",
+        "An offer or an expiry happens once per subscription.",
+    )

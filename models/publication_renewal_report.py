@@ -1,0 +1,75 @@
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from .publication_subscription_plan import RENEWAL_TYPES
+
+
+class PublicationRenewalReport(models.Model):
+    """One row per ended term of a subscription (a period whose end has passed
+    or that was followed by a next one), renewed or not. The average of
+    Renewal Rate over a group is the share of its terms that were renewed."""
+
+    _name = "publication.renewal.report"
+    _description = "Renewal Analysis"
+    _auto = False
+    _order = "date_end desc"
+    _depends = {
+        "publication.subscription.period": [
+            "subscription_id",
+            "date_start",
+            "date_end",
+        ],
+        "publication.subscription": [
+            "publication_id",
+            "renewal_type",
+            "origin",
+            "company_id",
+        ],
+    }
+
+    period_id = fields.Many2one("publication.subscription.period", readonly=True)
+    subscription_id = fields.Many2one("publication.subscription", readonly=True)
+    publication_id = fields.Many2one("publication.publication", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    date_end = fields.Date(string="Term End", readonly=True)
+    renewal_type = fields.Selection(RENEWAL_TYPES, readonly=True)
+    origin = fields.Selection(
+        lambda self: self.env["publication.subscription"]._fields["origin"].selection,
+        readonly=True,
+    )
+    term_count = fields.Integer(string="Terms Ended", readonly=True)
+    renewed_count = fields.Integer(string="Renewed", readonly=True)
+    renewal_rate = fields.Float(
+        string="Renewal Rate (%)", readonly=True, aggregator="avg"
+    )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+            CREATE VIEW %s AS (
+                SELECT
+                    p.id,
+                    p.id AS period_id,
+                    s.id AS subscription_id,
+                    s.publication_id,
+                    s.company_id,
+                    p.date_end,
+                    s.renewal_type,
+                    s.origin,
+                    1 AS term_count,
+                    (n.id IS NOT NULL)::int AS renewed_count,
+                    CASE WHEN n.id IS NOT NULL THEN 100.0 ELSE 0.0 END AS renewal_rate
+                FROM publication_subscription_period p
+                JOIN publication_subscription s ON s.id = p.subscription_id
+                LEFT JOIN publication_subscription_period n
+                  ON n.subscription_id = p.subscription_id
+                 AND n.date_start = p.date_end + 1
+                WHERE s.state != 'draft'
+                  AND (n.id IS NOT NULL OR p.date_end < CURRENT_DATE)
+            )
+            """,
+                SQL.identifier(self._table),
+            )
+        )

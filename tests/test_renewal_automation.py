@@ -1,0 +1,246 @@
+from datetime import date
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from odoo.addons.publication_crm.models import publication_automation
+
+from .common import AutomationCommon, CronCommits, CronCrash
+
+
+@tagged("post_install", "-at_install")
+class TestRenewalAutomation(AutomationCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.readers = cls.env["res.partner"].create(
+            [
+                {"name": f"Reader {n}", "email": f"reader{n}@example.com"}
+                for n in range(5)
+            ]
+        )
+
+    def test_catching_up_sends_only_the_most_urgent_reminder(self):
+        with freeze_time("2026-01-01"):
+            subscription = self._confirmed()
+        with freeze_time("2026-12-29"):  # no run for a month
+            self._run("_cron_renewal_reminders")
+            self._run("_cron_renewal_reminders")
+        self.assertEqual(
+            self._events(subscription),
+            [(date(2026, 12, 29), subscription, "reminder", 3)],
+        )
+
+    def test_reminder_is_posted_for_the_payer_and_mailed_through_the_queue(self):
+        self.alice.email = "alice@example.com"
+        with freeze_time("2026-01-01"):
+            gift = self._confirmed(
+                recipient_id=self.bob.id, payer_id=self.alice.id, origin="gift"
+            )
+        with freeze_time("2026-12-01"):
+            self._run("_cron_renewal_reminders")
+        message = gift.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertEqual(len(message), 1)
+        self.assertEqual(
+            message.partner_ids, self.alice, "the payer, not the recipient"
+        )
+        self.assertIn("ends on", message.subject)
+        self.assertIn("Bob", message.body, "the gift's recipient is named")
+        self.assertIn(f"/publication/renew/{gift.id}?access_token=", message.body)
+        mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
+        self.assertEqual(mail.state, "outgoing", "queued, not sent by the cron")
+
+    def test_renewal_link_opens_the_unpaid_invoice_or_renews_once(self):
+        with freeze_time("2026-01-01"):
+            subscription = self._confirmed()
+            self.assertEqual(
+                subscription._invoice_to_pay_online(), self._invoice(subscription)
+            )
+            self._pay(self._invoice(subscription))
+        with freeze_time("2026-12-10"):
+            invoice = subscription._invoice_to_pay_online()
+            self.assertEqual(invoice, subscription._invoice_to_pay_online(), "once")
+        self.assertEqual(subscription.date_end, date(2027, 12, 31))
+        self.assertEqual(invoice.invoice_line_ids.price_subtotal, 120.0)
+        self.assertEqual(len(subscription.period_ids), 2)
+
+    def test_sponsor_and_key_account_get_one_call_instead_of_mails(self):
+        self.sponsor.publication_key_account = True
+        with freeze_time("2026-01-01"):
+            sponsored = self.env["publication.subscription"].create(
+                [
+                    {
+                        "recipient_id": reader.id,
+                        "payer_id": self.sponsor.id,
+                        "origin": "sponsored",
+                        "publication_id": self.monthly.id,
+                        "plan_id": self.plan_annual.id,
+                    }
+                    for reader in self.readers[:3]
+                ]
+            )
+            sponsored.action_confirm()
+            self._pay(self._invoice(sponsored))
+        with freeze_time("2026-12-01"):
+            self._run()
+        with freeze_time("2026-12-20"):
+            self._run()
+        activities = sponsored.activity_ids
+        self.assertEqual(len(activities), 1, "one call for the sponsor's three copies")
+        self.assertIn("3 subscription(s) of Valley Bank", activities.summary)
+        self.assertFalse(
+            sponsored.message_ids.filtered(lambda m: m.message_type == "comment"),
+            "no reminder e-mail",
+        )
+        self.assertEqual(
+            [e[2:] for e in self._events(sponsored)],
+            [("staff", 30)] * 3 + [("staff", 14)] * 3,
+        )
+
+    def test_offer_to_switch_to_continuous_then_one_click(self):
+        self.plan_annual.offer_continuous = True
+        with freeze_time("2026-01-01"):
+            subscription = self._confirmed()
+            self._pay(self._invoice(subscription))
+        with freeze_time("2026-12-01"):
+            self._run("_cron_renewal_reminders")
+            self._run("_cron_renewal_reminders")
+        self.assertEqual(
+            [e[2] for e in self._events(subscription)], ["reminder", "conversion"]
+        )
+        subscription.with_user(self.user).action_switch_to_continuous()
+        self.assertEqual(subscription.renewal_type, "continuous")
+        with freeze_time("2026-12-31"):
+            self._run()
+        self.assertEqual(subscription.date_end, date(2027, 12, 31))
+        self.assertEqual(len(subscription.period_ids.invoice_id), 2)
+
+    def test_one_failing_subscription_does_not_block_the_others(self):
+        plan_without_product = self.plan_quarterly.copy({"name": "No product"})
+        with freeze_time("2026-01-01"):
+            good = self._active_continuous(self.readers[:3])
+            bad = self._active_continuous(self.readers[3:4], plan=plan_without_product)
+        with freeze_time("2026-03-31"):
+            self.plan_quarterly.product_id = self.product
+            self.monthly.product_id = False
+            for _run in range(2):
+                with self.assertLogs(publication_automation.__name__, "WARNING"):
+                    self._run("_cron_renew")
+        self.assertEqual(good.mapped("date_end"), [date(2026, 6, 30)] * 3)
+        self.assertEqual(bad.date_end, date(2026, 3, 31), "not renewed")
+        self.assertIn("Set a Subscription Product", bad.automation_error)
+        failures = bad.message_ids.filtered(lambda m: "automation failed" in m.body)
+        self.assertEqual(len(failures), 1, "one note however often it fails")
+        self.assertEqual(
+            len(bad.activity_ids), 1, "one activity however often it fails"
+        )
+        with freeze_time("2026-04-01"):
+            plan_without_product.product_id = self.product
+            self._run("_cron_renew")
+        self.assertEqual(bad.date_end, date(2026, 6, 30), "caught up the next day")
+        self.assertFalse(bad.automation_error)
+        self.assertFalse(bad.activity_ids, "the activity is done")
+
+    def test_a_crash_mid_batch_and_a_rerun_leave_no_duplicate_and_no_gap(self):
+        Period = self.registry["publication.subscription.period"]
+        original = Period._create_invoices
+        batches = []
+
+        def crash_in_second_batch(periods):
+            batches.append(periods)
+            if len(batches) == 2:
+                raise CronCrash("the worker was killed")
+            return original(periods)
+
+        with freeze_time("2026-01-01"):
+            subscriptions = self._active_continuous(self.readers)
+        with (
+            freeze_time("2026-03-31"),
+            patch.object(publication_automation, "BATCH_SIZE", 2),
+        ):
+            commits = CronCommits(self.env)
+            # not assertRaises: its savepoint would be released by a "commit"
+            crashed = False
+            with patch.object(
+                Period,
+                "_create_invoices",
+                autospec=True,
+                side_effect=crash_in_second_batch,
+            ):
+                try:
+                    self._run("_cron_renew", commits=commits)
+                except CronCrash:
+                    crashed = True
+            self.assertTrue(crashed)
+            commits.crash()
+            self.env.invalidate_all()
+            self.assertEqual(
+                subscriptions.mapped("date_end"),
+                [date(2026, 6, 30)] * 2 + [date(2026, 3, 31)] * 3,
+                "the first batch was committed, the second rolled back",
+            )
+            self._run("_cron_renew")
+            self._run("_cron_renew")
+        for subscription in subscriptions:
+            self.assertEqual(
+                subscription.period_ids.mapped("date_start"),
+                [date(2026, 1, 1), date(2026, 4, 1)],
+            )
+            self.assertEqual(len(subscription.sudo().period_ids.invoice_id), 2)
+        self.assertEqual(len(self._events(subscriptions, "renewal")), 5)
+
+    def test_a_run_out_of_time_goes_on_at_the_next_call(self):
+        with freeze_time("2026-01-01"):
+            subscriptions = self._active_continuous(self.readers)
+        Automation = self.env["publication.automation"]
+        with (
+            freeze_time("2026-03-31"),
+            patch.object(publication_automation, "BATCH_SIZE", 2),
+            patch.object(
+                self.registry["ir.cron"], "_commit_progress", autospec=True
+            ) as progress,
+        ):
+            progress.side_effect = CronCommits(self.env, time_up_after=1)
+            self.assertFalse(Automation._cron_renew(), "stopped after one batch")
+            self.assertEqual(progress.side_effect.calls, [(0, 5), (2, None)])
+            self.assertEqual(len(self._events(subscriptions, "renewal")), 2)
+            progress.side_effect = CronCommits(self.env)
+            self.assertTrue(Automation._cron_renew())
+            self.assertEqual(progress.side_effect.calls, [(0, 3), (2, None), (1, None)])
+        self.assertEqual(len(self._events(subscriptions, "renewal")), 5)
+
+    def test_queries_per_renewal_do_not_grow_with_the_batch(self):
+        partners = self.env["res.partner"].create(
+            [{"name": f"Subscriber {n}"} for n in range(60)]
+        )
+        with freeze_time("2026-01-01"):
+            small = self._active_continuous(partners[:10])
+            large = self._active_continuous(partners[10:])
+        per_renewal = {}
+        for subscriptions in (small, large):
+            self.env.invalidate_all()
+            with freeze_time("2026-03-31"):
+                queries = self.env.cr.sql_log_count
+                subscriptions._renew()
+                self.env.flush_all()
+                per_renewal[len(subscriptions)] = (
+                    self.env.cr.sql_log_count - queries
+                ) / len(subscriptions)
+        self.assertLessEqual(
+            per_renewal[50], per_renewal[10], f"queries per renewal: {per_renewal}"
+        )
+
+    def test_manual_renewal_of_a_fixed_term(self):
+        with freeze_time("2026-01-01"):
+            subscription = self._confirmed()
+            self._pay(self._invoice(subscription))
+        with freeze_time("2026-12-15"):
+            subscription.with_user(self.user).action_renew()
+            self._run()
+        self.assertEqual(subscription.date_end, date(2027, 12, 31))
+        self.assertEqual(
+            subscription.reminder_days_sent, 0, "a new term, no reminder yet"
+        )
+        self.assertEqual([e[2:] for e in self._events(subscription)], [("renewal", 0)])
