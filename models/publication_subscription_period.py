@@ -108,12 +108,14 @@ class PublicationSubscriptionPeriod(models.Model):
     def _create_invoices(self):
         """Posted customer invoices: one per company and payer, a line per period."""
         moves = self.env["account.move"]
+        invoice_date = fields.Date.context_today(self)
         for company, company_periods in self.grouped("company_id").items():
             groups = list(company_periods.grouped("payer_id").items())
             moves_vals = [
                 {
                     "move_type": "out_invoice",
                     "partner_id": payer.id,
+                    "invoice_date": invoice_date,
                     "invoice_origin": ", ".join(periods.subscription_id.mapped("name")),
                     "invoice_line_ids": [
                         Command.create(period._prepare_invoice_line())
@@ -131,7 +133,13 @@ class PublicationSubscriptionPeriod(models.Model):
     def _create_posted_moves(self, company, vals_list):
         """Invoices and credit notes are the add-on's doing, not the user's: a
         Publication User needs no accounting rights to confirm or cancel."""
-        moves = self.env["account.move"].sudo().with_company(company).create(vals_list)
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+            .create(vals_list)
+        )
         moves.action_post()
         return moves
 

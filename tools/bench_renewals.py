@@ -1,0 +1,197 @@
+"""The nightly run of publication_crm on many subscriptions.
+
+Run by tools/bench with `odoo shell` (which provides `env`). Makes
+BENCH_SUBSCRIPTIONS active subscriptions of which BENCH_DUE continuous ones end
+today, in the state a nightly run would have left them yesterday, then times
+the five scheduled actions, committing as the scheduler does, and writes the
+figures to BENCH_OUT as JSON.
+"""
+
+import json
+import os
+import time
+
+from bench_clone import clone_partners, clone_rows
+
+from odoo import Command, fields
+
+env = env  # noqa: F821, PLW0127 - given by odoo shell
+TOTAL = int(os.environ["BENCH_SUBSCRIPTIONS"])
+DUE = int(os.environ["BENCH_DUE"])
+CONTINUOUS_LATER = TOTAL // 10
+today = fields.Date.context_today(env.user)
+
+
+def make_publication():
+    product = env["product.product"].create(
+        {"name": "Bench subscription", "type": "service", "taxes_id": [Command.clear()]}
+    )
+    publication = env["publication.publication"].create(
+        {
+            "name": "Bench Weekly",
+            "code": "BW",
+            "product_id": product.id,
+            "payment_grace_days": 30,
+        }
+    )
+    Plan = env["publication.subscription.plan"]
+    continuous = Plan.create(
+        {
+            "name": "Quarterly, continuous",
+            "publication_id": publication.id,
+            "term_length": 3,
+            "price": 30.0,
+            "renewal_type": "continuous",
+        }
+    )
+    fixed = Plan.create(
+        {
+            "name": "Annual",
+            "publication_id": publication.id,
+            "term_length": 12,
+            "price": 120.0,
+        }
+    )
+    return publication, continuous, fixed
+
+
+def template_subscription(publication, plan):
+    partner = env["res.partner"].create({"name": "Bench template reader"})
+    subscription = env["publication.subscription"].create(
+        {
+            "recipient_id": partner.id,
+            "publication_id": publication.id,
+            "plan_id": plan.id,
+            "date_start": today,
+        }
+    )
+    subscription.action_confirm()
+    env.flush_all()
+    return subscription
+
+
+def clone_subscriptions(template, partner_ids, end_sql, start_sql, reminded_sql):
+    """Subscriptions like template for partner_ids; end, start and reminder
+    state as SQL expressions of g and of the date today."""
+    params = {"partners": partner_ids, "today": today}
+    partner = "(%(partners)s::int[])[g]"
+    ids = clone_rows(
+        env.cr,
+        "publication_subscription",
+        template.id,
+        len(partner_ids),
+        {
+            "name": "'BENCH/' || t.id || '/' || g",
+            "recipient_id": partner,
+            "payer_id": partner,
+            "delivery_address_id": partner,
+            "date_end": end_sql,
+            "date_start": start_sql,
+            "reminder_days_sent": reminded_sql,
+            "access_token": "NULL",
+            "state": "'active'",
+        },
+        params,
+    )
+    period = template.period_ids
+    clone_rows(
+        env.cr,
+        "publication_subscription_period",
+        period.id,
+        len(ids),
+        {
+            "subscription_id": "(%(subscriptions)s::int[])[g]",
+            "recipient_id": partner,
+            "payer_id": partner,
+            "date_start": start_sql,
+            "date_end": end_sql,
+            "invoice_id": "NULL",
+            "invoice_line_id": "NULL",
+            "invoice_date_due": "NULL",
+            "payment_state": "'paid'",
+        },
+        {**params, "subscriptions": ids},
+    )
+    return ids
+
+
+def populate():
+    publication, continuous, fixed = make_publication()
+    partners = clone_partners(env, TOTAL, "Reader")
+    due, later = partners[:DUE], partners[DUE : DUE + CONTINUOUS_LATER]
+    fixed_partners = partners[DUE + CONTINUOUS_LATER :]
+    continuous_template = template_subscription(publication, continuous)
+    clone_subscriptions(
+        continuous_template,
+        due,
+        "%(today)s::date",
+        "(%(today)s::date - interval '3 months' + interval '1 day')::date",
+        "0",
+    )
+    clone_subscriptions(
+        continuous_template,
+        later,
+        "%(today)s::date + 1 + g %% 89",
+        "(%(today)s::date + 1 + g %% 89 - interval '3 months' + interval '1 day')::date",
+        "0",
+    )
+    # fixed terms ending from 15 days ago to next year; yesterday's run sent the
+    # reminders that were due (30, 14 and 3 days before the end)
+    end = "%(today)s::date - 15 + g %% 365"
+    clone_subscriptions(
+        template_subscription(publication, fixed),
+        fixed_partners,
+        end,
+        f"({end} - interval '1 year' + interval '1 day')::date",
+        f"""CASE WHEN {end} - %(today)s::date >= 30 THEN 0
+                 WHEN {end} - %(today)s::date >= 14 THEN 30
+                 WHEN {end} - %(today)s::date >= 3 THEN 14 ELSE 3 END""",
+    )
+    env.cr.execute("ANALYZE")
+    env.cr.commit()
+    env.invalidate_all()
+
+
+def nightly_run():
+    Automation = env["publication.automation"]
+    Move = env["account.move"]
+    Event = env["publication.renewal.event"]
+    moves_before = Move.search_count([])
+    seconds = {}
+    queries = {}
+    start = time.monotonic()
+    for cron in (
+        "_cron_renew",
+        "_cron_renewal_reminders",
+        "_cron_dunning",
+        "_cron_expire",
+        "_cron_winback",
+    ):
+        cron_start = time.monotonic()
+        cron_queries = env.cr.sql_log_count
+        while not getattr(Automation, cron)():
+            pass
+        env.cr.commit()
+        seconds[cron] = round(time.monotonic() - cron_start, 1)
+        queries[cron] = env.cr.sql_log_count - cron_queries
+    total = time.monotonic() - start
+    invoices = Move.search_count([]) - moves_before
+    events = dict(Event._read_group([], ["kind"], ["__count"]))
+    return {
+        "subscriptions": env["publication.subscription"].search_count([]),
+        "due": DUE,
+        "invoices": invoices,
+        "events": events,
+        "seconds": seconds,
+        "total_seconds": round(total, 1),
+        "renewal_invoices_per_second": round(invoices / seconds["_cron_renew"], 1),
+        "queries_per_renewal": round(queries["_cron_renew"] / DUE, 1),
+        "queries": queries,
+    }
+
+
+populate()
+result = nightly_run()
+with open(os.environ["BENCH_OUT"], "w") as out:
+    json.dump(result, out, indent=2)
+print(json.dumps(result, indent=2))

@@ -1,0 +1,41 @@
+"""Compare the two benchmark runs, print the figures and check the results."""
+
+import json
+import sys
+
+ours_file, oca_file, out_file = sys.argv[1:4]
+with open(ours_file) as f:
+    ours = json.load(f)
+with open(oca_file) as f:
+    oca = json.load(f)
+ratio = ours["renewal_invoices_per_second"] / oca["invoices_per_second"]
+report = {"publication_crm": ours, "oca_contract": oca, "ratio": round(ratio, 2)}
+with open(out_file, "w") as out:
+    json.dump(report, out, indent=2)
+
+print(f"publication_crm nightly run: {ours['subscriptions']} subscriptions, {ours['due']} due")
+for cron, seconds in ours["seconds"].items():
+    print(f"  {cron:26} {seconds:8.1f} s  {ours['queries'][cron]:8d} queries")
+print(f"  {'whole run':26} {ours['total_seconds']:8.1f} s")
+print(f"  events: {ours['events']}")
+print(
+    f"  renewal invoices: {ours['invoices']} posted, "
+    f"{ours['renewal_invoices_per_second']} per second, "
+    f"{ours['queries_per_renewal']} queries per renewal"
+)
+print(
+    f"OCA contract: {oca['invoices']} invoices ({oca['posted']} posted) in "
+    f"{oca['seconds']} s, {oca['invoices_per_second']} per second, "
+    f"{oca['queries_per_invoice']} queries per invoice"
+)
+print(f"ratio of invoices per second: {ratio:.2f}")
+failures = []
+if ours["invoices"] != ours["due"]:
+    failures.append(f"{ours['due']} subscriptions were due, {ours['invoices']} invoiced")
+if ours["events"].get("renewal") != ours["due"]:
+    failures.append(f"renewal events: {ours['events'].get('renewal')} for {ours['due']} due")
+if oca["invoices"] != ours["due"]:
+    failures.append(f"OCA contract made {oca['invoices']} invoices for {ours['due']} due")
+for failure in failures:
+    print("FAILED:", failure)
+sys.exit(1 if failures else 0)
