@@ -176,7 +176,7 @@ class PublicationAdBooking(models.Model):
     def _compute_rate_card_line_id(self):
         RateCard = self.env["publication.rate.card"]
         for booking in self:
-            line = RateCard.browse()
+            line = self.env["publication.rate.card.line"]
             if booking.issue_id and booking.ad_format:
                 card = RateCard._find(booking.publication_id, booking.issue_id.date)
                 if card:
