@@ -506,9 +506,11 @@ class PublicationAdBooking(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._create_invoices()
-            return self.browse()
         except (UserError, ValidationError):
-            pass
+            return self._invoice_one_by_one()
+        return self.browse()
+
+    def _invoice_one_by_one(self):
         failed = self.browse()
         for _key, group in self._invoice_groups():
             try:

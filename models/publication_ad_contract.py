@@ -30,7 +30,6 @@ class PublicationAdContract(models.Model):
     )
     agency_id = fields.Many2one(
         "res.partner",
-        string="Agency",
         index="btree_not_null",
         tracking=True,
         check_company=True,

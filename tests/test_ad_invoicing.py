@@ -145,7 +145,7 @@ def _failing_for(partner):
 
     def prepare(booking):
         if booking.partner_id == partner:
-            raise UserError("no account for " + partner.name)
+            raise UserError(booking.env._("No account for %s", partner.name))
         return original(booking)
 
     return prepare
