@@ -436,9 +436,11 @@ class PublicationAdBooking(models.Model):
                 except Exception:
                     _logger.exception("Material reminder of %s failed", booking.name)
                     failed.append(booking.id)
-            remaining = self.search_count(domain) - len(batch)
+            remaining = self.search_count(
+                self._material_reminder_domain() + [("id", "not in", failed)]
+            )
             time_left = self.env["ir.cron"]._commit_progress(
-                len(batch), remaining=max(remaining, 0)
+                len(batch), remaining=remaining
             )
             if len(bookings) <= batch_size or time_left <= 0:
                 return
