@@ -465,6 +465,12 @@ class PublicationAdBooking(models.Model):
                 user_id=booking.user_id.id or self.env.uid,
             )
             booking.material_reminder_date = fields.Date.context_today(self)
+            booking._message_log(
+                body=self.env._(
+                    "Material reminder queued for %(partner)s.",
+                    partner=booking.invoice_partner_id.display_name,
+                )
+            )
 
     # ------------------------------------------------------------------ invoicing
 

@@ -149,3 +149,37 @@ def _failing_for(partner):
         return original(booking)
 
     return prepare
+
+
+@tagged("post_install", "-at_install")
+class TestAdInvoicingBatches(AdvertisingCommon):
+    def test_cron_catches_up_issue_by_issue(self):
+        """A late run invoices every published issue, one batch at a time."""
+        self._no_cron_commit()
+        progress = []
+        self.patch(
+            type(self.env["ir.cron"]),
+            "_commit_progress",
+            lambda cron, processed=0, **kw: progress.append(processed) or 3600.0,
+        )
+        with freeze_time("2026-01-01"):
+            contract = self._contract(commitment="budget", committed_amount=2000.0)
+            bookings = self._book_months(contract, [2, 3, 4, 5])
+        with freeze_time("2026-04-15"):
+            self.env["publication.ad.booking"]._cron_invoice_ads(batch_size=1)
+        self.assertEqual(progress, [1, 1, 1], "three issues, one per batch")
+        self.assertEqual(bookings.mapped("state"), ["invoiced"] * 3 + ["booked"])
+        self.assertEqual(len(bookings.sudo().invoice_id), 3)
+        self.assertEqual(contract.booked_progress, 100.0)
+        self.assertEqual(contract.invoiced_progress, 75.0)
+
+    def test_cancelled_contract_cancels_its_bookings(self):
+        with freeze_time("2026-01-01"):
+            contract = self._contract()
+            bookings = self._book_months(contract, [2, 3])
+            contract.with_user(self.user).action_cancel()
+        self.assertEqual(contract.state, "cancelled")
+        self.assertEqual(bookings.mapped("state"), ["cancelled"] * 2)
+        with freeze_time("2026-03-01"):
+            self._issue(self.monthly, date(2026, 3, 1)).action_invoice_ads()
+        self.assertFalse(bookings.sudo().invoice_id)

@@ -41,6 +41,7 @@ class TestMaterialReminder(AdvertisingCommon):
         self.assertEqual(mail.recipient_ids, self.bakery)
         self.assertIn("PM 2026/2", mail.subject)
         self.assertEqual(missing.material_reminder_date, date(2026, 1, 22))
+        self.assertIn("Material reminder queued", missing.message_ids[0].body)
         activity = missing.activity_ids
         self.assertEqual(activity.user_id, self.user, "the salesperson")
         self.assertEqual(activity.date_deadline, date(2026, 1, 25))
