@@ -11,7 +11,7 @@
     "maintainers": ["publication-crm"],
     "license": "AGPL-3",
     "application": True,
-    "depends": ["account", "mail", "portal", "utm"],
+    "depends": ["account", "crm", "mail", "portal", "utm"],
     "data": [
         "security/publication_crm_security.xml",
         "security/ir.model.access.csv",
@@ -20,6 +20,8 @@
         "data/publication_churn_reason_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/publication_ad_cron_data.xml",
+        "data/publication_ad_mail_template_data.xml",
         "views/publication_publication_views.xml",
         "views/publication_issue_views.xml",
         "views/publication_issue_distribution_views.xml",
@@ -33,6 +35,11 @@
         "views/publication_renewal_report_views.xml",
         "views/publication_portal_templates.xml",
         "views/res_partner_views.xml",
+        "views/publication_rate_card_views.xml",
+        "views/publication_ad_contract_views.xml",
+        "views/publication_ad_booking_views.xml",
+        "views/crm_lead_views.xml",
+        "report/publication_ad_contract_report.xml",
         "wizards/publication_subscription_gift_wizard_views.xml",
         "wizards/publication_subscription_cancel_wizard_views.xml",
         "wizards/publication_subscription_pause_wizard_views.xml",
@@ -40,5 +47,6 @@
     ],
     "demo": [
         "demo/publication_demo.xml",
+        "demo/publication_ad_demo.xml",
     ],
 }

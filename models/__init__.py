@@ -13,3 +13,9 @@ from . import publication_renewal_report
 from . import publication_issue_distribution
 from . import account_move
 from . import res_partner
+from . import publication_rate_card
+from . import publication_rate_card_line
+from . import publication_rate_card_tier
+from . import publication_ad_contract
+from . import publication_ad_booking
+from . import crm_lead

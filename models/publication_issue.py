@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 DELIVERY_METHODS = [("post", "Post"), ("carrier", "Carrier"), ("digital", "Digital")]
 
@@ -31,6 +31,12 @@ class PublicationIssue(models.Model):
         help="Last day for advertisers to deliver their material.",
     )
     distribution_ids = fields.One2many("publication.issue.distribution", "issue_id")
+    digital_audience = fields.Integer(
+        help="Readers of the digital edition (e.g. unique visitors or e-paper "
+        "downloads), reported to advertisers next to the print run.",
+    )
+    ad_booking_ids = fields.One2many("publication.ad.booking", "issue_id")
+    ad_booking_count = fields.Integer(compute="_compute_ad_booking_count")
     print_run = fields.Integer(
         compute="_compute_print_run",
         help="Copies owed to subscribers on the publication date.",
@@ -100,3 +106,37 @@ class PublicationIssue(models.Model):
             issue.copies_carrier = methods.get("carrier", 0)
             issue.copies_digital = methods.get("digital", 0)
             issue.print_run = sum(methods.values())
+
+    def _compute_ad_booking_count(self):
+        counts = dict(
+            self.env["publication.ad.booking"]._read_group(
+                [("issue_id", "in", self.ids), ("state", "!=", "cancelled")],
+                ["issue_id"],
+                ["__count"],
+            )
+        )
+        for issue in self:
+            issue.ad_booking_count = counts.get(issue, 0)
+
+    def action_view_ad_bookings(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "publication_crm.publication_ad_booking_action"
+        )
+        action["domain"] = [("issue_id", "in", self.ids)]
+        return action
+
+    def action_invoice_ads(self):
+        """Invoice the advertisements of published issues (each booking once)."""
+        today = fields.Date.context_today(self)
+        for issue in self:
+            if issue.date > today:
+                raise UserError(
+                    self.env._(
+                        "Issue %(issue)s is published on %(date)s: its "
+                        "advertisements are invoiced from that day on.",
+                        issue=issue.name,
+                        date=issue.date,
+                    )
+                )
+        self.ad_booking_ids._invoice()
+        return True

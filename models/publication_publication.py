@@ -48,6 +48,18 @@ class PublicationPublication(models.Model):
     material_deadline_days = fields.Integer(
         default=7, help="Ad material is due this many days before publication."
     )
+    material_reminder_days = fields.Integer(
+        default=3,
+        help="Advertisers whose material is missing are reminded this many days "
+        "before the material deadline.",
+    )
+    ad_product_id = fields.Many2one(
+        "product.product",
+        string="Advertising Product",
+        domain=[("type", "=", "service")],
+        help="Invoiced for advertisements in this publication.",
+    )
+    rate_card_ids = fields.One2many("publication.rate.card", "publication_id")
     product_id = fields.Many2one(
         "product.product",
         string="Subscription Product",

@@ -48,7 +48,22 @@ class ResPartner(models.Model):
     )
     is_advertiser = fields.Boolean(
         string="Advertiser",
-        help="Buys advertising space in a publication.",
+        compute="_compute_is_advertiser",
+        store=True,
+        help="Buys advertising space in a publication: has a confirmed or "
+        "finished ad contract.",
+    )
+    ad_contract_ids = fields.One2many(
+        "publication.ad.contract", "partner_id", string="Ad Contracts"
+    )
+    ad_contract_count = fields.Integer(compute="_compute_ad_figures")
+    ad_booking_count = fields.Integer(compute="_compute_ad_figures")
+    ad_invoice_count = fields.Integer(compute="_compute_ad_figures")
+    ad_revenue_year = fields.Monetary(
+        compute="_compute_ad_figures",
+        string="Ad Revenue This Year",
+        currency_field="currency_id",
+        help="Invoiced bookings in issues of this year, as advertiser or agency.",
     )
     publication_key_account = fields.Boolean(
         string="Key Account",
@@ -97,6 +112,66 @@ class ResPartner(models.Model):
             partner.is_payer = any(
                 s.state in OPEN_STATES for s in partner.paid_subscription_ids
             )
+
+    @api.depends("ad_contract_ids.state")
+    def _compute_is_advertiser(self):
+        for partner in self:
+            partner.is_advertiser = any(
+                c.state in ("confirmed", "done") for c in partner.ad_contract_ids
+            )
+
+    def _ad_domain(self):
+        return [
+            "|",
+            ("partner_id", "in", self.ids),
+            ("agency_id", "in", self.ids),
+        ]
+
+    def _compute_ad_figures(self):
+        contracts = self.env["publication.ad.contract"].search(self._ad_domain())
+        bookings = self.env["publication.ad.booking"].search(
+            self._ad_domain() + [("state", "!=", "cancelled")]
+        )
+        year_start = fields.Date.context_today(self).replace(month=1, day=1)
+        for partner in self:
+            mine = bookings.filtered(
+                lambda b, p=partner: p in (b.partner_id, b.agency_id)
+            )
+            invoiced = mine.filtered(lambda b: b.state == "invoiced")
+            partner.ad_contract_count = len(
+                contracts.filtered(
+                    lambda c, p=partner: p in (c.partner_id, c.agency_id)
+                )
+            )
+            partner.ad_booking_count = len(mine)
+            partner.ad_invoice_count = len(invoiced.sudo().invoice_id)
+            partner.ad_revenue_year = sum(
+                invoiced.filtered(lambda b: b.issue_date >= year_start).mapped("price")
+            )
+
+    def _ad_action(self, xmlid):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = self._ad_domain()
+        return action
+
+    def action_view_ad_contracts(self):
+        action = self._ad_action("publication_crm.publication_ad_contract_action")
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
+    def action_view_ad_bookings(self):
+        return self._ad_action("publication_crm.publication_ad_booking_action")
+
+    def action_view_ad_invoices(self):
+        self.ensure_one()
+        bookings = self.env["publication.ad.booking"].search(self._ad_domain())
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", bookings.invoice_id.ids)]
+        action["context"] = {"create": False}
+        return action
 
     def _compute_publication_counts(self):
         Subscription = self.env["publication.subscription"]

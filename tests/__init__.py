@@ -9,3 +9,8 @@ from . import test_constraints
 from . import test_partner
 from . import test_renewal_year
 from . import test_renewal_automation
+from . import test_ad_booking
+from . import test_ad_invoicing
+from . import test_ad_reminder
+from . import test_ad_security
+from . import test_ad_lead

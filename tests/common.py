@@ -13,6 +13,8 @@ WRITTEN_MODELS = (
     "publication.subscription.period",
     "publication.subscription.pause",
     "account.move",
+    "publication.ad.contract",
+    "publication.ad.booking",
 )
 
 
@@ -303,3 +305,117 @@ class AutomationCommon(PublicationCommon):
         )
         subscriptions.action_confirm()
         return subscriptions
+
+
+class AdvertisingCommon(PublicationCommon):
+    """The monthly with an advertising product and a 2026 rate card (frequency
+    discounts from the 6th and the 12th insertion), two advertisers and an agency."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ad_product = cls.env["product.product"].create(
+            {"name": "Advertisement", "type": "service", "taxes_id": [Command.clear()]}
+        )
+        cls.monthly.ad_product_id = cls.ad_product
+        cls.rate_card = cls.env["publication.rate.card"].create(
+            {
+                "name": "Rates 2026",
+                "publication_id": cls.monthly.id,
+                "date_from": "2026-01-01",
+                "date_to": "2027-12-31",
+                "line_ids": [
+                    Command.create(
+                        {"ad_format": "full", "position": "back_cover", "price": 1000}
+                    ),
+                    Command.create(
+                        {"ad_format": "half", "position": "inside", "price": 500}
+                    ),
+                    Command.create(
+                        {
+                            "ad_format": "quarter",
+                            "position": "inside",
+                            "colour": "bw",
+                            "price": 200,
+                        }
+                    ),
+                ],
+                "tier_ids": [
+                    Command.create({"min_insertions": 6, "discount": 10}),
+                    Command.create({"min_insertions": 12, "discount": 20}),
+                ],
+            }
+        )
+        Partner = cls.env["res.partner"]
+        cls.bakery = Partner.create(
+            {"name": "Bakery", "is_company": True, "email": "bakery@example.com"}
+        )
+        cls.garage = Partner.create(
+            {"name": "Garage", "is_company": True, "email": "garage@example.com"}
+        )
+        cls.agency = Partner.create(
+            {"name": "Agency", "is_company": True, "email": "agency@example.com"}
+        )
+
+    def _contract(self, user=None, confirm=True, **vals):
+        """An ad contract of the bakery in the monthly for 2026, by user."""
+        values = {
+            "partner_id": self.bakery.id,
+            "publication_id": self.monthly.id,
+            "date_start": "2026-01-01",
+            "date_end": "2026-12-31",
+            "committed_insertions": 10,
+        } | vals
+        Contract = self.env["publication.ad.contract"].with_user(user or self.user)
+        contract = Contract.create(values)
+        if confirm:
+            contract.action_confirm()
+        return contract
+
+    def _book(self, contract, day, user=None, **vals):
+        """Book a half page inside the issue of the monthly published on day."""
+        values = {
+            "contract_id": contract.id,
+            "issue_id": self._issue(self.monthly, day).id,
+            "ad_format": "half",
+            "position": "inside",
+        } | vals
+        Booking = self.env["publication.ad.booking"].with_user(user or self.user)
+        return Booking.create(values)
+
+    def _book_months(self, contract, months, user=None, **vals):
+        bookings = self.env["publication.ad.booking"]
+        for month in months:
+            bookings |= self._book(contract, date(2026, month, 1), user=user, **vals)
+        return bookings
+
+    def _attach_material(self, booking, user=None):
+        """The salesperson attaches the advertisement to the booking."""
+        booking.with_user(user or self.user).material_attachment_ids = (
+            self.env["ir.attachment"]
+            .with_user(user or self.user)
+            .create(
+                {
+                    "name": "ad.pdf",
+                    "raw": b"%PDF-1.4",
+                    "res_model": booking._name,
+                    "res_id": booking.id,
+                }
+            )
+        )
+
+    def _ad_moves(self, **domain):
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [("line_ids.product_id", "=", self.ad_product.id)]
+                + [(key, "=", value) for key, value in domain.items()]
+            )
+        )
+
+    def _no_cron_commit(self):
+        """The crons commit their progress; a test must not."""
+        self.patch(
+            type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: 3600.0
+        )

@@ -1,0 +1,678 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command
+
+from .publication_rate_card_line import AD_COLOURS, AD_FORMATS, AD_POSITIONS
+
+_logger = logging.getLogger(__name__)
+
+BOOKING_STATES = [
+    ("booked", "Booked"),
+    ("material", "Material In"),
+    ("published", "Published"),
+    ("invoiced", "Invoiced"),
+    ("cancelled", "Cancelled"),
+]
+TO_INVOICE_STATES = ("booked", "material", "published")
+# Fields only a Publication Manager may set.
+MANAGER_FIELDS = ("price_override", "deadline_override")
+# Fields frozen once a booking is invoiced.
+PRICE_FIELDS = ("issue_id", "ad_format", "position", "colour", "price_override")
+
+
+class PublicationAdBooking(models.Model):
+    _name = "publication.ad.booking"
+    _description = "Advertisement Booking"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "issue_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    contract_id = fields.Many2one(
+        "publication.ad.contract",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        domain="[('state', '=', 'confirmed')]",
+    )
+    partner_id = fields.Many2one(
+        related="contract_id.partner_id", string="Advertiser", store=True, index=True
+    )
+    agency_id = fields.Many2one(related="contract_id.agency_id", store=True)
+    invoice_partner_id = fields.Many2one(
+        related="contract_id.invoice_partner_id", store=True
+    )
+    user_id = fields.Many2one(
+        related="contract_id.user_id", string="Salesperson", store=True
+    )
+    publication_id = fields.Many2one(
+        related="contract_id.publication_id", store=True, index=True
+    )
+    company_id = fields.Many2one(related="contract_id.company_id", store=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    issue_id = fields.Many2one(
+        "publication.issue",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        domain="[('publication_id', '=', publication_id)]",
+    )
+    issue_date = fields.Date(related="issue_id.date", store=True, index=True)
+    booking_deadline = fields.Date(related="issue_id.booking_deadline")
+    material_deadline = fields.Date(
+        related="issue_id.material_deadline", store=True, index=True
+    )
+    material_reminder_due = fields.Date(
+        compute="_compute_material_reminder_due",
+        store=True,
+        index=True,
+        help="The advertiser is reminded of missing material from this day on.",
+    )
+    ad_format = fields.Selection(AD_FORMATS, string="Format", required=True)
+    position = fields.Selection(AD_POSITIONS, required=True, default="inside")
+    colour = fields.Selection(AD_COLOURS, required=True, default="colour")
+    rate_card_line_id = fields.Many2one(
+        "publication.rate.card.line",
+        string="Rate Card Price",
+        compute="_compute_rate_card_line_id",
+        store=True,
+    )
+    list_price = fields.Monetary(
+        compute="_compute_rate_card_line_id",
+        store=True,
+        help="Price per insertion of the rate card valid on the issue date.",
+    )
+    tier_discount = fields.Float(
+        string="Frequency Discount (%)",
+        compute="_compute_tier_discount",
+        store=True,
+        readonly=False,
+        digits=(5, 2),
+        help="Earned by the number of insertions of the contract when booked.",
+    )
+    contract_discount = fields.Float(
+        string="Agreed Discount (%)",
+        compute="_compute_contract_discount",
+        store=True,
+        digits=(5, 2),
+    )
+    price_override = fields.Monetary(
+        help="Set by a Publication Manager: replaces the computed price.",
+        tracking=True,
+        copy=False,
+    )
+    price = fields.Monetary(
+        compute="_compute_price",
+        store=True,
+        tracking=True,
+        help="Rate card price less frequency and agreed discounts, or the manager's "
+        "override.",
+    )
+    deadline_override = fields.Boolean(
+        help="Set by a Publication Manager: accept this booking (or its "
+        "cancellation) after the issue's deadline.",
+        tracking=True,
+        copy=False,
+    )
+    material_attachment_ids = fields.Many2many(
+        "ir.attachment", string="Material", copy=False
+    )
+    material_date = fields.Date(string="Material Received On", copy=False)
+    material_reminder_date = fields.Date(
+        string="Material Reminder Sent", copy=False, readonly=True
+    )
+    state = fields.Selection(
+        BOOKING_STATES,
+        required=True,
+        default="booked",
+        tracking=True,
+        copy=False,
+        index=True,
+    )
+    invoice_id = fields.Many2one(
+        "account.move", copy=False, readonly=True, index="btree_not_null"
+    )
+    invoice_line_id = fields.Many2one("account.move.line", copy=False, readonly=True)
+    credited_discount = fields.Float(
+        string="Credited Frequency Discount (%)",
+        digits=(5, 2),
+        copy=False,
+        readonly=True,
+        help="Frequency discount credited after invoicing (retroactive credit).",
+    )
+    credit_note_id = fields.Many2one(
+        "account.move",
+        string="Retroactive Credit Note",
+        copy=False,
+        readonly=True,
+    )
+    print_run = fields.Integer(related="issue_id.print_run")
+    digital_audience = fields.Integer(related="issue_id.digital_audience")
+
+    _issue_invoice_line_uniq = models.Constraint(
+        "UNIQUE(invoice_line_id)",
+        "A booking is invoiced on its own invoice line, once.",
+    )
+
+    @api.depends("contract_id.name", "issue_id.name")
+    def _compute_name(self):
+        for booking in self:
+            booking.name = f"{booking.contract_id.name} / {booking.issue_id.name}"
+
+    @api.depends("material_deadline", "publication_id.material_reminder_days")
+    def _compute_material_reminder_due(self):
+        for booking in self:
+            deadline = booking.material_deadline
+            booking.material_reminder_due = deadline and deadline - timedelta(
+                days=booking.publication_id.material_reminder_days
+            )
+
+    @api.depends("issue_id", "ad_format", "position", "colour")
+    def _compute_rate_card_line_id(self):
+        RateCard = self.env["publication.rate.card"]
+        for booking in self:
+            line = self.env["publication.rate.card.line"]
+            if booking.issue_id and booking.ad_format:
+                card = RateCard._find(booking.publication_id, booking.issue_id.date)
+                if card:
+                    line = card._get_line(
+                        booking.ad_format, booking.position, booking.colour
+                    )
+            booking.rate_card_line_id = line
+            booking.list_price = line.price
+
+    @api.depends("contract_id", "rate_card_line_id")
+    def _compute_tier_discount(self):
+        for booking in self:
+            card = booking.rate_card_line_id.rate_card_id
+            if not card or not booking.contract_id:
+                booking.tier_discount = 0.0
+                continue
+            booking.tier_discount = card._tier_discount(booking._insertion_rank())
+
+    def _insertion_rank(self):
+        """Rank of this booking among the contract's bookings not cancelled."""
+        self.ensure_one()
+        domain = [
+            ("contract_id", "=", self.contract_id.id),
+            ("state", "!=", "cancelled"),
+        ]
+        if isinstance(self.id, int):
+            domain.append(("id", "<", self.id))
+        return self.sudo().search_count(domain) + 1
+
+    @api.depends("contract_id")
+    def _compute_contract_discount(self):
+        for booking in self:
+            booking.contract_discount = booking.contract_id.discount
+
+    @api.depends("list_price", "tier_discount", "contract_discount", "price_override")
+    def _compute_price(self):
+        for booking in self:
+            if booking.price_override:
+                booking.price = booking.price_override
+                continue
+            price = (
+                booking.list_price
+                * (1 - booking.tier_discount / 100)
+                * (1 - booking.contract_discount / 100)
+            )
+            booking.price = (
+                booking.currency_id.round(price) if booking.currency_id else price
+            )
+
+    # ------------------------------------------------------------------ rules
+
+    def _is_manager(self):
+        return self.env.su or self.env.user.has_group(
+            "publication_crm.group_publication_manager"
+        )
+
+    def _field_label(self, field):
+        return self._fields[field].get_description(self.env)["string"]
+
+    def _check_manager_fields(self, vals):
+        if self._is_manager():
+            return
+        for field in MANAGER_FIELDS:
+            if field not in vals:
+                continue
+            if any(booking[field] != vals[field] for booking in self) or (
+                not self and vals[field]
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only a Publication Manager may set %(field)s (%(value)s).",
+                        field=self._field_label(field),
+                        value=vals[field],
+                    )
+                )
+
+    def _check_booking_deadline(self):
+        today = fields.Date.context_today(self)
+        for booking in self:
+            deadline = booking.issue_id.booking_deadline
+            if deadline and today > deadline and not booking.deadline_override:
+                raise UserError(
+                    self.env._(
+                        "Bookings for issue %(issue)s closed on %(deadline)s "
+                        "(Booking Deadline); today is %(today)s. A Publication "
+                        "Manager can accept it with Deadline Override.",
+                        issue=booking.issue_id.name,
+                        deadline=deadline,
+                        today=today,
+                    )
+                )
+
+    @api.constrains("contract_id", "issue_id")
+    def _check_issue(self):
+        for booking in self:
+            contract = booking.contract_id
+            issue = booking.issue_id
+            if issue.publication_id != contract.publication_id:
+                raise ValidationError(
+                    self.env._(
+                        "Issue %(issue)s is not an issue of %(publication)s, the "
+                        "publication of ad contract %(contract)s.",
+                        issue=issue.name,
+                        publication=contract.publication_id.name,
+                        contract=contract.name,
+                    )
+                )
+            if not contract.date_start <= issue.date <= contract.date_end:
+                raise ValidationError(
+                    self.env._(
+                        "Issue %(issue)s (%(date)s) lies outside the period of ad "
+                        "contract %(contract)s (%(start)s to %(end)s).",
+                        issue=issue.name,
+                        date=issue.date,
+                        contract=contract.name,
+                        start=contract.date_start,
+                        end=contract.date_end,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_manager_fields(vals)
+            contract = self.env["publication.ad.contract"].browse(
+                vals.get("contract_id")
+            )
+            if contract and contract.state != "confirmed":
+                raise UserError(
+                    self.env._(
+                        "Ad contract %(contract)s is %(state)s: book insertions on a "
+                        "confirmed contract.",
+                        contract=contract.name,
+                        state=dict(
+                            contract._fields["state"]._description_selection(self.env)
+                        )[contract.state],
+                    )
+                )
+        bookings = super().create(vals_list)
+        bookings._check_booking_deadline()
+        for booking in bookings:
+            if not booking.rate_card_line_id and not booking.price_override:
+                raise UserError(
+                    self.env._(
+                        "No rate card of %(publication)s valid on %(date)s has a "
+                        "price for %(format)s, %(position)s, %(colour)s: add it to "
+                        "the rate card or set a Price Override.",
+                        publication=booking.publication_id.name,
+                        date=booking.issue_date,
+                        format=booking._selection_label("ad_format"),
+                        position=booking._selection_label("position"),
+                        colour=booking._selection_label("colour"),
+                    )
+                )
+        bookings.contract_id._apply_retroactive_tiers()
+        return bookings
+
+    def write(self, vals):
+        self._check_manager_fields(vals)
+        if set(vals) & set(PRICE_FIELDS):
+            invoiced = self.filtered(lambda b: b.state == "invoiced")
+            if invoiced:
+                raise UserError(
+                    self.env._(
+                        "Booking %(name)s is invoiced: its issue, format and price "
+                        "can no longer change.",
+                        name=invoiced[0].name,
+                    )
+                )
+        result = super().write(vals)
+        if "issue_id" in vals:
+            self._check_booking_deadline()
+        return result
+
+    def _selection_label(self, field):
+        return dict(self._fields[field]._description_selection(self.env)).get(
+            self[field], self[field]
+        )
+
+    # ------------------------------------------------------------------ actions
+
+    def action_material_received(self):
+        for booking in self:
+            if not booking.material_attachment_ids:
+                raise UserError(
+                    self.env._(
+                        "Attach the advertisement to Material of booking %(name)s "
+                        "before marking it received.",
+                        name=booking.name,
+                    )
+                )
+            if booking.state != "booked":
+                raise UserError(
+                    self.env._(
+                        "Booking %(name)s is %(state)s, not Booked.",
+                        name=booking.name,
+                        state=booking._selection_label("state"),
+                    )
+                )
+        self.write(
+            {"state": "material", "material_date": fields.Date.context_today(self)}
+        )
+        self.activity_feedback(["mail.mail_activity_data_todo"])
+
+    def action_cancel(self):
+        today = fields.Date.context_today(self)
+        for booking in self:
+            if booking.state == "invoiced":
+                raise UserError(
+                    self.env._(
+                        "Booking %(name)s is invoiced and cannot be cancelled; "
+                        "issue a credit note instead.",
+                        name=booking.name,
+                    )
+                )
+            deadline = booking.issue_id.material_deadline
+            if deadline and today > deadline and not booking.deadline_override:
+                raise UserError(
+                    self.env._(
+                        "Booking %(name)s can no longer be cancelled: the Material "
+                        "Deadline of issue %(issue)s was %(deadline)s. A Publication "
+                        "Manager can allow it with Deadline Override.",
+                        name=booking.name,
+                        issue=booking.issue_id.name,
+                        deadline=deadline,
+                    )
+                )
+        self.write({"state": "cancelled"})
+
+    # ------------------------------------------------------------------ reminders
+
+    @api.model
+    def _material_reminder_domain(self):
+        today = fields.Date.context_today(self)
+        return [
+            ("state", "=", "booked"),
+            ("material_reminder_date", "=", False),
+            ("material_reminder_due", "<=", today),
+            ("material_deadline", ">=", today),
+            ("contract_id.state", "=", "confirmed"),
+        ]
+
+    @api.model
+    def _cron_material_reminders(self, batch_size=100):
+        """Remind advertisers (or agencies) of missing material before the deadline.
+
+        A booking is reminded once: the date of the reminder is recorded."""
+        failed = []
+        while True:
+            domain = self._material_reminder_domain() + [("id", "not in", failed)]
+            bookings = self.search(domain, limit=batch_size + 1, order="id")
+            batch = bookings[:batch_size]
+            for booking in batch:
+                try:
+                    with self.env.cr.savepoint():
+                        booking._send_material_reminder()
+                except Exception:
+                    _logger.exception("Material reminder of %s failed", booking.name)
+                    failed.append(booking.id)
+            remaining = self.search_count(
+                self._material_reminder_domain() + [("id", "not in", failed)]
+            )
+            time_left = self.env["ir.cron"]._commit_progress(
+                len(batch), remaining=remaining
+            )
+            if len(bookings) <= batch_size or time_left <= 0:
+                return
+
+    def _send_material_reminder(self):
+        template = self.env.ref("publication_crm.mail_template_ad_material_reminder")
+        for booking in self:
+            template.send_mail(booking.id)
+            booking.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=booking.material_deadline,
+                summary=self.env._(
+                    "Material missing for %(issue)s", issue=booking.issue_id.name
+                ),
+                note=self.env._(
+                    "%(advertiser)s has not delivered the material of booking "
+                    "%(name)s; the Material Deadline is %(deadline)s.",
+                    advertiser=booking.partner_id.display_name,
+                    name=booking.name,
+                    deadline=booking.material_deadline,
+                ),
+                user_id=booking.user_id.id or self.env.uid,
+            )
+            booking.material_reminder_date = fields.Date.context_today(self)
+            booking._message_log(
+                body=self.env._(
+                    "Material reminder queued for %(partner)s.",
+                    partner=booking.invoice_partner_id.display_name,
+                )
+            )
+
+    # ------------------------------------------------------------------ invoicing
+
+    @api.model
+    def _to_invoice_domain(self):
+        return [
+            ("state", "in", TO_INVOICE_STATES),
+            ("invoice_line_id", "=", False),
+            ("issue_date", "<=", fields.Date.context_today(self)),
+            ("contract_id.state", "in", ("confirmed", "done")),
+        ]
+
+    @api.model
+    def _cron_invoice_ads(self, batch_size=20):
+        """Invoice the bookings of published issues, a batch of issues at a time.
+
+        Each invoice is created in its own savepoint: a failing advertiser stays
+        Published (with a note on its contract) and the others are invoiced. A
+        booking linked to its invoice line is never invoiced again."""
+        failed = []
+        while True:
+            domain = self._to_invoice_domain() + [("id", "not in", failed)]
+            issues = [
+                issue
+                for [issue] in self._read_group(domain, ["issue_id"], order="issue_id")
+            ]
+            batch = issues[:batch_size]
+            for issue in batch:
+                bookings = self.search(domain + [("issue_id", "=", issue.id)])
+                failed += bookings._invoice_safely().ids
+            time_left = self.env["ir.cron"]._commit_progress(
+                len(batch), remaining=len(issues) - len(batch)
+            )
+            if len(issues) <= batch_size or time_left <= 0:
+                return
+
+    def _invoice_safely(self):
+        """Invoice all in one savepoint or, when that fails, each invoice in its
+        own; returns the bookings that failed."""
+        self._mark_published()
+        try:
+            with self.env.cr.savepoint():
+                self._create_invoices()
+        except (UserError, ValidationError):
+            return self._invoice_one_by_one()
+        return self.browse()
+
+    def _invoice_one_by_one(self):
+        failed = self.browse()
+        for _key, group in self._invoice_groups():
+            try:
+                with self.env.cr.savepoint():
+                    group._create_invoices()
+            except (UserError, ValidationError) as error:
+                failed |= group
+                for contract in group.contract_id:
+                    contract.message_post(
+                        body=self.env._(
+                            "Invoicing the advertisements in %(issue)s failed: "
+                            "%(error)s",
+                            issue=group.issue_id[:1].name,
+                            error=error,
+                        )
+                    )
+        return failed
+
+    def _mark_published(self):
+        self.filtered(lambda b: b.state in ("booked", "material")).write(
+            {"state": "published"}
+        )
+
+    def _invoice_groups(self):
+        """Bookings to invoice, grouped by company, issue and invoiced partner."""
+        todo = self.filtered(
+            lambda b: (
+                b.state in TO_INVOICE_STATES
+                and not b.invoice_line_id
+                and b.contract_id.state in ("confirmed", "done")
+            )
+        )
+        return todo.grouped(
+            lambda b: (b.company_id, b.issue_id, b.invoice_partner_id)
+        ).items()
+
+    def _invoice(self):
+        """Invoice these bookings (published issues only), at most once."""
+        self._mark_published()
+        return self._create_invoices()
+
+    def _create_invoices(self):
+        """One posted invoice per company, issue and invoiced partner: a line per
+        booking and, for agencies, a negative commission line per contract."""
+        groups = list(self._invoice_groups())
+        moves = self.env["account.move"]
+        for company in {key[0] for key, _group in groups}:
+            company_groups = [(key, g) for key, g in groups if key[0] == company]
+            vals_list = [
+                group._prepare_invoice(key[2]) for key, group in company_groups
+            ]
+            company_moves = self._create_posted_moves(company, vals_list)
+            for (_key, group), move in zip(company_groups, company_moves, strict=True):
+                lines = move.invoice_line_ids.sorted("id")
+                for booking, line in zip(group, lines, strict=False):
+                    booking.write(
+                        {
+                            "state": "invoiced",
+                            "invoice_id": move.id,
+                            "invoice_line_id": line.id,
+                        }
+                    )
+            moves |= company_moves
+        return moves
+
+    def _create_posted_moves(self, company, vals_list):
+        """Invoices are the add-on's doing: a salesperson needs no accounting
+        rights to have a published issue invoiced."""
+        moves = self.env["account.move"].sudo().with_company(company).create(vals_list)
+        moves.action_post()
+        return moves
+
+    def _prepare_invoice(self, partner):
+        lines = [Command.create(booking._prepare_invoice_line()) for booking in self]
+        for contract, bookings in self.grouped("contract_id").items():
+            if contract.agency_id and contract.commission:
+                lines.append(
+                    Command.create(bookings._prepare_commission_line(contract))
+                )
+        return {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "invoice_origin": ", ".join(self.contract_id.mapped("name")),
+            "ref": self.issue_id[:1].name,
+            "invoice_line_ids": lines,
+        }
+
+    def _get_product(self):
+        product = self.publication_id.ad_product_id
+        if not product:
+            raise UserError(
+                self.env._(
+                    "Set an Advertising Product on publication %(publication)s "
+                    "before invoicing its advertisements.",
+                    publication=self.publication_id.name,
+                )
+            )
+        return product
+
+    def _prepare_invoice_line(self):
+        self.ensure_one()
+        return {
+            "product_id": self._get_product().id,
+            "name": self.env._(
+                "%(issue)s (%(date)s): %(format)s, %(position)s, %(colour)s for "
+                "%(advertiser)s",
+                issue=self.issue_id.name,
+                date=self.issue_date,
+                format=self._selection_label("ad_format"),
+                position=self._selection_label("position"),
+                colour=self._selection_label("colour"),
+                advertiser=self.partner_id.display_name,
+            ),
+            "quantity": 1,
+            "price_unit": self.price,
+        }
+
+    def _prepare_commission_line(self, contract):
+        total = sum(self.mapped("price"))
+        return {
+            "product_id": self[:1]._get_product().id,
+            "name": self.env._(
+                "Agency commission %(percent)s %% (%(contract)s)",
+                percent=contract.commission,
+                contract=contract.name,
+            ),
+            "quantity": 1,
+            "price_unit": -contract.currency_id.round(
+                total * contract.commission / 100
+            ),
+        }
+
+    def _prepare_credit_line(self, credited, reached):
+        self.ensure_one()
+        factor = (
+            self.list_price
+            * (1 - self.contract_discount / 100)
+            * (reached - credited)
+            / 100
+        )
+        line = self.invoice_line_id
+        vals = {
+            "product_id": line.product_id.id or self._get_product().id,
+            "name": self.env._(
+                "%(name)s: frequency discount %(reached)s %% instead of "
+                "%(credited)s %%",
+                name=self.name,
+                reached=reached,
+                credited=credited,
+            ),
+            "quantity": 1,
+            "price_unit": self.currency_id.round(factor),
+        }
+        if line:
+            vals["tax_ids"] = [Command.set(line.tax_ids.ids)]
+            vals["account_id"] = line.account_id.id
+        return vals
