@@ -22,7 +22,7 @@ def clone_rows(cr, table, template_id, count, overrides, params=None):
               FROM "{table}" t, generate_series(1, %(count)s) g
              WHERE t.id = %(template_id)s
           ORDER BY g
-         RETURNING id""",  # noqa: S608 - names come from the catalogue
+         RETURNING id""",
         {**(params or {}), "count": count, "template_id": template_id},
     )
     return [row[0] for row in cr.fetchall()]

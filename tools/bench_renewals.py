@@ -128,11 +128,12 @@ def populate():
         "(%(today)s::date - interval '3 months' + interval '1 day')::date",
         "0",
     )
+    later_end = "%(today)s::date + 1 + g %% 89"
     clone_subscriptions(
         continuous_template,
         later,
-        "%(today)s::date + 1 + g %% 89",
-        "(%(today)s::date + 1 + g %% 89 - interval '3 months' + interval '1 day')::date",
+        later_end,
+        f"({later_end} - interval '3 months' + interval '1 day')::date",
         "0",
     )
     # fixed terms ending from 15 days ago to next year; yesterday's run sent the

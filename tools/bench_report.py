@@ -13,7 +13,10 @@ report = {"publication_crm": ours, "oca_contract": oca, "ratio": round(ratio, 2)
 with open(out_file, "w") as out:
     json.dump(report, out, indent=2)
 
-print(f"publication_crm nightly run: {ours['subscriptions']} subscriptions, {ours['due']} due")
+print(
+    f"publication_crm nightly run: {ours['subscriptions']} subscriptions, "
+    f"{ours['due']} due"
+)
 for cron, seconds in ours["seconds"].items():
     print(f"  {cron:26} {seconds:8.1f} s  {ours['queries'][cron]:8d} queries")
 print(f"  {'whole run':26} {ours['total_seconds']:8.1f} s")
@@ -31,11 +34,17 @@ print(
 print(f"ratio of invoices per second: {ratio:.2f}")
 failures = []
 if ours["invoices"] != ours["due"]:
-    failures.append(f"{ours['due']} subscriptions were due, {ours['invoices']} invoiced")
+    failures.append(
+        f"{ours['due']} subscriptions were due, {ours['invoices']} invoiced"
+    )
 if ours["events"].get("renewal") != ours["due"]:
-    failures.append(f"renewal events: {ours['events'].get('renewal')} for {ours['due']} due")
+    failures.append(
+        f"renewal events: {ours['events'].get('renewal')} for {ours['due']} due"
+    )
 if oca["invoices"] != ours["due"]:
-    failures.append(f"OCA contract made {oca['invoices']} invoices for {ours['due']} due")
+    failures.append(
+        f"OCA contract made {oca['invoices']} invoices for {ours['due']} due"
+    )
 for failure in failures:
     print("FAILED:", failure)
 sys.exit(1 if failures else 0)
