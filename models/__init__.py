@@ -6,6 +6,10 @@ from . import publication_subscription_plan
 from . import publication_subscription
 from . import publication_subscription_period
 from . import publication_subscription_pause
+from . import publication_issue_replacement
 from . import publication_issue_distribution
+from . import helpdesk_ticket_category
+from . import helpdesk_ticket
+from . import publication_complaint_report
 from . import account_move
 from . import res_partner
