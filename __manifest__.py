@@ -19,6 +19,7 @@
         "data/ir_sequence_data.xml",
         "data/publication_churn_reason_data.xml",
         "data/helpdesk_ticket_category_data.xml",
+        "data/helpdesk_ticket_stage_data.xml",
         "data/ir_cron_data.xml",
         "views/publication_publication_views.xml",
         "views/publication_issue_views.xml",

@@ -5,6 +5,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from .publication_subscription import OPEN_STATES
 
@@ -85,7 +86,8 @@ class HelpdeskTicket(models.Model):
         compute="_compute_rating_score",
         store=True,
         aggregator="avg",
-        help="Last rating given by the customer (1 to 5), empty when not rated.",
+        help="Last rating given by the customer (1 to 5), 0 when not rated; "
+        "averages leave out the tickets not rated.",
     )
     replacement_ids = fields.One2many(
         "publication.issue.replacement", "ticket_id", string="Replacement Copies"
@@ -93,6 +95,8 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("partner_id")
     def _compute_subscription_id(self):
+        """The contact's open subscription (received, else paid), else their
+        last closed one; kept when it already belongs to the contact."""
         todo = self.filtered(
             lambda t: (
                 t.partner_id
@@ -105,19 +109,22 @@ class HelpdeskTicket(models.Model):
             .sudo()
             .search(
                 [
-                    ("state", "in", OPEN_STATES),
+                    ("state", "!=", "draft"),
                     "|",
                     ("recipient_id", "in", todo.partner_id.ids),
                     ("payer_id", "in", todo.partner_id.ids),
                 ],
                 order="date_start desc, id desc",
             )
+            .sorted(lambda s: s.state not in OPEN_STATES)
         )
         for ticket in todo:
             partner = ticket.partner_id
-            found = subscriptions.filtered(lambda s, p=partner: s.recipient_id == p)
+            found = subscriptions.filtered(
+                lambda s, p=partner: s.recipient_id == p and s.state in OPEN_STATES
+            )
             found = found or subscriptions.filtered(
-                lambda s, p=partner: s.payer_id == p
+                lambda s, p=partner: p in (s.recipient_id | s.payer_id)
             )
             ticket.subscription_id = found[:1].id
 
@@ -226,7 +233,15 @@ class HelpdeskTicket(models.Model):
     @api.depends("rating_last_value")
     def _compute_rating_score(self):
         for ticket in self:
-            ticket.rating_score = ticket.rating_last_value or False
+            ticket.rating_score = ticket.rating_last_value
+
+    @api.model
+    def _read_group_select(self, aggregate_spec, query):
+        """The average satisfaction leaves out the tickets not rated (0)."""
+        if aggregate_spec == "rating_score:avg":
+            score = self._field_to_sql(self._table, "rating_score", query)
+            return SQL("AVG(NULLIF(%s, 0))", score)
+        return super()._read_group_select(aggregate_spec, query)
 
     # ------------------------------------------------------------------
     # First response and escalation

@@ -7,3 +7,9 @@ from . import test_route
 from . import test_security
 from . import test_constraints
 from . import test_partner
+from . import test_helpdesk_remedy
+from . import test_helpdesk_deadline
+from . import test_helpdesk_mail
+from . import test_helpdesk_statistics
+from . import test_helpdesk_rating
+from . import test_helpdesk_portal
