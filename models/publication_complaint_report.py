@@ -29,9 +29,7 @@ class PublicationComplaintReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     date = fields.Date(readonly=True)
     route_id = fields.Many2one("publication.route", readonly=True)
-    category_id = fields.Many2one(
-        "helpdesk.ticket.category", string="Category", readonly=True
-    )
+    category_id = fields.Many2one("helpdesk.ticket.category", readonly=True)
     ticket_count = fields.Integer(string="Complaints", readonly=True)
     copies = fields.Integer(string="Delivered Copies", readonly=True)
     complaints_per_thousand = fields.Float(

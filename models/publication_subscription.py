@@ -168,7 +168,6 @@ class PublicationSubscription(models.Model):
     note = fields.Html()
     next_delivery_address_id = fields.Many2one(
         "res.partner",
-        string="Next Delivery Address",
         copy=False,
         readonly=True,
         help="Planned move: becomes the delivery address on the date below.",
