@@ -1,3 +1,4 @@
+import logging
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -8,6 +9,8 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .publication_subscription import OPEN_STATES
+
+_logger = logging.getLogger(__name__)
 
 
 class HelpdeskTicket(models.Model):
@@ -262,15 +265,24 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _cron_escalate_overdue(self, batch_size=100):
-        """Give the team leader an activity on each overdue ticket, once."""
-        domain = self._overdue_domain() + [("escalated_date", "=", False)]
+        """Give the team leader an activity on each overdue ticket, once. A
+        ticket that cannot be escalated is logged and left for the next run."""
+        failed = []
         while True:
+            domain = self._overdue_domain() + [
+                ("escalated_date", "=", False),
+                ("id", "not in", failed),
+            ]
             tickets = self.search(domain, limit=batch_size, order="response_deadline")
             if not tickets:
                 return
             for ticket in tickets:
-                with self.env.cr.savepoint():
-                    ticket._escalate()
+                try:
+                    with self.env.cr.savepoint():
+                        ticket._escalate()
+                except UserError as error:
+                    _logger.warning("Ticket %s not escalated: %s", ticket.id, error)
+                    failed.append(ticket.id)
             remaining = self.search_count(domain)
             if (
                 self.env["ir.cron"]._commit_progress(len(tickets), remaining=remaining)
@@ -284,9 +296,11 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         leader = (
             self.team_id.user_id
-            or self.env.ref("helpdesk_mgmt.group_helpdesk_manager").user_ids.filtered(
-                lambda u: self.company_id in u.company_ids
-            )[:1]
+            or self.env.ref("helpdesk_mgmt.group_helpdesk_manager")
+            .all_user_ids.filtered(
+                lambda u: not u.share and self.company_id in u.company_ids
+            )
+            .sorted("id")[:1]
         )
         if leader:
             self.activity_schedule(
