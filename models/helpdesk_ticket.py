@@ -240,11 +240,21 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _read_group_select(self, aggregate_spec, query):
-        """The average satisfaction leaves out the tickets not rated (0)."""
-        if aggregate_spec == "rating_score:avg":
-            score = self._field_to_sql(self._table, "rating_score", query)
-            return SQL("AVG(NULLIF(%s, 0))", score)
-        return super()._read_group_select(aggregate_spec, query)
+        """Averages leave out the tickets not answered, not closed or not rated
+        (stored as 0)."""
+        measured = {
+            "response_time:avg": ("response_time", "first_response_date"),
+            "close_time:avg": ("close_time", "closed_date"),
+            "rating_score:avg": ("rating_score", "rating_score"),
+        }
+        if aggregate_spec not in measured:
+            return super()._read_group_select(aggregate_spec, query)
+        fname, moment = measured[aggregate_spec]
+        value = self._field_to_sql(self._table, fname, query)
+        when = self._field_to_sql(self._table, moment, query)
+        if fname == "rating_score":
+            return SQL("AVG(NULLIF(%s, 0))", value)
+        return SQL("AVG(CASE WHEN %s IS NOT NULL THEN %s END)", when, value)
 
     # ------------------------------------------------------------------
     # First response and escalation

@@ -100,3 +100,36 @@ class TestHelpdeskDeadline(HelpdeskCommon):
         self.assertEqual(ticket.first_response_date, datetime(2026, 3, 10, 11, 30))
         self.assertAlmostEqual(ticket.response_time, 2.5)
         self.assertAlmostEqual(ticket.close_time, 24.0)
+        with freeze_time("2026-03-10 09:00:00"):
+            unanswered = self._ticket(self.bob)
+        with freeze_time("2026-03-10 13:00:00"):
+            other = self._ticket(self.bob, user=self.leader, user_id=self.leader.id)
+        with freeze_time("2026-03-10 14:00:00"):
+            other.with_user(self.leader).message_post(
+                body="Done.", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        tickets = ticket | unanswered | other
+        self.assertEqual(
+            self.env["helpdesk.ticket"]._read_group(
+                [("id", "in", tickets.ids)],
+                [],
+                ["response_time:avg", "close_time:avg"],
+            ),
+            [(1.75, 24.0)],  # (2.5 + 1) / 2; the unanswered ticket is left out
+        )
+        by_user = self.env["helpdesk.ticket"]._read_group(
+            [("id", "in", tickets.ids)], ["user_id"], ["response_time:avg"]
+        )
+        self.assertEqual(dict(by_user), {self.agent: 2.5, self.leader: 1.0})
+
+    def test_escalation_without_team_leader_goes_to_a_helpdesk_manager(self):
+        self.team.user_id = False
+        with freeze_time("2026-03-10 10:00:00"):
+            ticket = self._ticket(self.alice)
+        with freeze_time("2026-03-11 08:00:00"):
+            self._escalate()
+        managers = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").all_user_ids
+        self.assertEqual(len(ticket.activity_ids), 1)
+        self.assertIn(ticket.activity_ids.user_id, managers)
+        self.assertFalse(ticket.activity_ids.user_id.share)
+        self.assertTrue(ticket.escalated_date)
