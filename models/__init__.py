@@ -10,7 +10,11 @@ from . import publication_reminder_step
 from . import publication_renewal_event
 from . import publication_automation
 from . import publication_renewal_report
+from . import publication_issue_replacement
 from . import publication_issue_distribution
+from . import helpdesk_ticket_category
+from . import helpdesk_ticket
+from . import publication_complaint_report
 from . import account_move
 from . import res_partner
 from . import publication_rate_card

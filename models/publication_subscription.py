@@ -170,6 +170,18 @@ class PublicationSubscription(models.Model):
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     note = fields.Html()
+    next_delivery_address_id = fields.Many2one(
+        "res.partner",
+        copy=False,
+        readonly=True,
+        help="Planned move: becomes the delivery address on the date below.",
+    )
+    next_delivery_address_date = fields.Date(
+        string="Moves On", copy=False, readonly=True
+    )
+    ticket_ids = fields.One2many(
+        "helpdesk.ticket", "subscription_id", string="Complaints"
+    )
     reminder_days_sent = fields.Integer(
         string="Reminded (days before end)",
         copy=False,
@@ -925,3 +937,130 @@ class PublicationSubscription(models.Model):
         failed.activity_ids.filtered(
             lambda a: a.summary == FAILURE_SUMMARY
         ).action_feedback(feedback=self.env._("The step succeeded."))
+
+    def _raise_if_not_open(self, action):
+        for subscription in self:
+            if subscription.state not in OPEN_STATES:
+                raise UserError(
+                    self.env._(
+                        "%(action)s needs an open subscription; %(name)s is %(state)s.",
+                        action=action,
+                        name=subscription.name,
+                        state=dict(self._fields["state"].selection)[subscription.state],
+                    )
+                )
+
+    def _extend_by_issues(self, count=1, reason=False):
+        """Deliver count more issues free of charge (a complaint's remedy): the
+        end moves past the next planned issues, or by their share of a year
+        when no issue calendar covers them."""
+        self.ensure_one()
+        self._raise_if_not_open(self.env._("Extending"))
+        later = self.env["publication.issue"].search(
+            [
+                ("publication_id", "=", self.publication_id.id),
+                ("date", ">", self.date_end),
+            ],
+            order="date",
+            limit=count,
+        )
+        if len(later) == count:
+            new_end = later[-1].date
+        else:
+            days = ceil(count * 365 / self.publication_id.issues_per_year)
+            new_end = self.date_end + timedelta(days=days)
+        previous_end = self.date_end
+        last_period = self.period_ids.filtered(lambda p: p.date_end == self.date_end)
+        last_period.date_end = new_end
+        self.date_end = new_end
+        self.message_post(
+            body=self.env._(
+                "Extended by %(count)s issue(s) free of charge (%(reason)s): the "
+                "subscription now ends on %(new_end)s instead of %(old_end)s.",
+                count=count,
+                reason=reason or self.env._("goodwill"),
+                new_end=new_end,
+                old_end=previous_end,
+            )
+        )
+        return new_end
+
+    def _change_delivery_address(self, address, date_from, reason=False):
+        """Deliver to address from date_from: at once when the date has come,
+        otherwise planned and applied by a daily scheduled action."""
+        self.ensure_one()
+        self._raise_if_not_open(self.env._("Changing the delivery address"))
+        if not address:
+            raise UserError(self.env._("Give the new delivery address."))
+        if date_from <= fields.Date.context_today(self):
+            self.write(
+                {
+                    "delivery_address_id": address.id,
+                    "next_delivery_address_id": False,
+                    "next_delivery_address_date": False,
+                }
+            )
+            body = self.env._(
+                "Delivery address changed to %(address)s from %(date)s (%(reason)s); "
+                "route: %(route)s.",
+                address=address.display_name,
+                date=date_from,
+                reason=reason or "-",
+                route=self.route_id.name or "-",
+            )
+        else:
+            self.write(
+                {
+                    "next_delivery_address_id": address.id,
+                    "next_delivery_address_date": date_from,
+                }
+            )
+            body = self.env._(
+                "Delivery address changes to %(address)s on %(date)s (%(reason)s).",
+                address=address.display_name,
+                date=date_from,
+                reason=reason or "-",
+            )
+        self.message_post(body=body)
+        return body
+
+    @api.model
+    def _cron_apply_address_changes(self, batch_size=200):
+        """Apply the planned moves whose date has come, in batches."""
+        domain = [
+            ("next_delivery_address_id", "!=", False),
+            ("next_delivery_address_date", "<=", fields.Date.context_today(self)),
+            ("state", "in", OPEN_STATES),
+        ]
+        while True:
+            subscriptions = self.search(domain, limit=batch_size)
+            if not subscriptions:
+                return
+            for subscription in subscriptions:
+                try:
+                    with self.env.cr.savepoint():
+                        subscription._change_delivery_address(
+                            subscription.next_delivery_address_id,
+                            subscription.next_delivery_address_date,
+                        )
+                except (UserError, ValidationError) as error:
+                    subscription.write(
+                        {
+                            "next_delivery_address_id": False,
+                            "next_delivery_address_date": False,
+                        }
+                    )
+                    subscription.message_post(
+                        body=self.env._(
+                            "The planned change of delivery address failed: %(error)s",
+                            error=error,
+                        )
+                    )
+            remaining = self.search_count(domain)
+            if (
+                self.env["ir.cron"]._commit_progress(
+                    len(subscriptions), remaining=remaining
+                )
+                <= 0
+            ):
+                return

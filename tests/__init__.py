@@ -14,3 +14,9 @@ from . import test_ad_invoicing
 from . import test_ad_reminder
 from . import test_ad_security
 from . import test_ad_lead
+from . import test_helpdesk_remedy
+from . import test_helpdesk_deadline
+from . import test_helpdesk_mail
+from . import test_helpdesk_statistics
+from . import test_helpdesk_rating
+from . import test_helpdesk_portal

@@ -419,3 +419,54 @@ class AdvertisingCommon(PublicationCommon):
         self.patch(
             type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: 3600.0
         )
+
+
+class HelpdeskCommon(PublicationCommon):
+    """PublicationCommon with a subscriber service team, its leader, an agent
+    (helpdesk team user and Publication User) and Alice's active subscription."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.group_ids |= cls.env.ref("helpdesk_mgmt.group_helpdesk_manager")
+        cls.env.company.partner_id.tz = "UTC"
+        cls.leader = cls._new_user(
+            "hd_leader",
+            "helpdesk_mgmt.group_helpdesk_user,publication_crm.group_publication_user",
+        )
+        cls.agent = cls._new_user(
+            "hd_agent",
+            "helpdesk_mgmt.group_helpdesk_user_team,"
+            "publication_crm.group_publication_user",
+        )
+        cls.team = cls.env["helpdesk.ticket.team"].create(
+            {
+                "name": "Subscriber Service",
+                "alias_name": "service",
+                "user_id": cls.leader.id,
+                "user_ids": [Command.set((cls.leader | cls.agent).ids)],
+            }
+        )
+        cls.cat_missed = cls.env.ref("publication_crm.complaint_category_missed_copy")
+        cls.cat_damaged = cls.env.ref("publication_crm.complaint_category_damaged_copy")
+        cls.cat_late = cls.env.ref("publication_crm.complaint_category_late_delivery")
+        cls.cat_billing = cls.env.ref("publication_crm.complaint_category_billing")
+        cls.alice.email = "alice@example.com"
+        cls.bob.email = "bob@example.com"
+
+    def _active(self, **vals):
+        subscription = self._confirmed(**vals)
+        self._pay(self._invoice(subscription))
+        self.assertEqual(subscription.state, "active")
+        return subscription
+
+    def _ticket(self, partner, category=None, user=None, **vals):
+        values = {
+            "name": "Complaint",
+            "description": "<p>Where is my paper?</p>",
+            "team_id": self.team.id,
+            "user_id": self.agent.id,
+            "partner_id": partner.id,
+            "category_id": (category or self.cat_missed).id,
+        } | vals
+        return self.env["helpdesk.ticket"].with_user(user or self.agent).create(values)

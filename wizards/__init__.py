@@ -2,3 +2,4 @@ from . import publication_subscription_gift_wizard_line
 from . import publication_subscription_gift_wizard
 from . import publication_subscription_cancel_wizard
 from . import publication_subscription_pause_wizard
+from . import publication_ticket_remedy_wizard

@@ -1,0 +1,436 @@
+import logging
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+from .publication_subscription import OPEN_STATES
+
+_logger = logging.getLogger(__name__)
+
+
+class HelpdeskTicket(models.Model):
+    """A subscriber's complaint: linked to the subscription, the issue and the
+    route concerned, with a response deadline from its category, escalation
+    when it is missed and one-click remedies."""
+
+    _inherit = "helpdesk.ticket"
+
+    subscription_id = fields.Many2one(
+        "publication.subscription",
+        compute="_compute_subscription_id",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+        domain="['|', ('recipient_id', '=', partner_id), "
+        "('payer_id', '=', partner_id)]",
+        help="Found from the contact: their open subscription received or paid.",
+    )
+    publication_id = fields.Many2one(
+        related="subscription_id.publication_id", store=True, index=True
+    )
+    issue_id = fields.Many2one(
+        "publication.issue",
+        compute="_compute_issue_id",
+        store=True,
+        readonly=False,
+        index=True,
+        domain="[('publication_id', '=', publication_id)]",
+        help="The issue complained about; by default the last one delivered.",
+    )
+    route_id = fields.Many2one(
+        "publication.route",
+        compute="_compute_route_id",
+        store=True,
+        readonly=False,
+        index=True,
+        help="Route of the subscription's delivery address.",
+    )
+    complaint_code = fields.Char(related="category_id.complaint_code", store=True)
+    received_date = fields.Datetime(
+        string="Received On",
+        default=fields.Datetime.now,
+        required=True,
+        copy=False,
+        help="When the complaint came in; the response deadline counts from it.",
+    )
+    response_deadline = fields.Datetime(
+        compute="_compute_response_deadline", store=True, index=True, copy=False
+    )
+    first_response_date = fields.Datetime(
+        string="First Response", readonly=True, copy=False
+    )
+    is_overdue = fields.Boolean(
+        string="Overdue",
+        compute="_compute_is_overdue",
+        search="_search_is_overdue",
+        help="Open, not answered yet and past its response deadline.",
+    )
+    escalated_date = fields.Datetime(string="Escalated On", readonly=True, copy=False)
+    response_time = fields.Float(
+        string="Hours to First Response",
+        compute="_compute_response_time",
+        store=True,
+        aggregator="avg",
+    )
+    close_time = fields.Float(
+        string="Hours to Close",
+        compute="_compute_close_time",
+        store=True,
+        aggregator="avg",
+    )
+    rating_score = fields.Float(
+        string="Satisfaction",
+        compute="_compute_rating_score",
+        store=True,
+        aggregator="avg",
+        help="Last rating given by the customer (1 to 5), 0 when not rated; "
+        "averages leave out the tickets not rated.",
+    )
+    replacement_ids = fields.One2many(
+        "publication.issue.replacement", "ticket_id", string="Replacement Copies"
+    )
+
+    @api.depends("partner_id")
+    def _compute_subscription_id(self):
+        """The contact's open subscription (received, else paid), else their
+        last closed one; kept when it already belongs to the contact."""
+        todo = self.filtered(
+            lambda t: (
+                t.partner_id
+                and t.subscription_id.recipient_id != t.partner_id
+                and t.subscription_id.payer_id != t.partner_id
+            )
+        )
+        subscriptions = (
+            self.env["publication.subscription"]
+            .sudo()
+            .search(
+                [
+                    ("state", "!=", "draft"),
+                    "|",
+                    ("recipient_id", "in", todo.partner_id.ids),
+                    ("payer_id", "in", todo.partner_id.ids),
+                ],
+                order="date_start desc, id desc",
+            )
+            .sorted(lambda s: s.state not in OPEN_STATES)
+        )
+        for ticket in todo:
+            partner = ticket.partner_id
+            found = subscriptions.filtered(
+                lambda s, p=partner: s.recipient_id == p and s.state in OPEN_STATES
+            )
+            found = found or subscriptions.filtered(
+                lambda s, p=partner: p in (s.recipient_id | s.payer_id)
+            )
+            ticket.subscription_id = found[:1].id
+
+    @api.depends("subscription_id", "received_date")
+    def _compute_issue_id(self):
+        for ticket in self:
+            subscription = ticket.subscription_id
+            if ticket.issue_id.publication_id == subscription.publication_id:
+                continue
+            ticket.issue_id = False
+            if not subscription:
+                continue
+            day = (ticket.received_date or fields.Datetime.now()).date()
+            ticket.issue_id = self.env["publication.issue"].search(
+                [
+                    ("publication_id", "=", subscription.publication_id.id),
+                    ("date", "<=", min(day, subscription.date_end or day)),
+                ],
+                order="date desc",
+                limit=1,
+            )
+
+    @api.depends("subscription_id.route_id")
+    def _compute_route_id(self):
+        for ticket in self:
+            ticket.route_id = ticket.subscription_id.route_id
+
+    @api.depends(
+        "received_date",
+        "category_id.response_type",
+        "category_id.response_hours",
+        "category_id.response_cutoff_hour",
+    )
+    def _compute_response_deadline(self):
+        for ticket in self:
+            category = ticket.category_id
+            if not ticket.received_date or not category.response_type:
+                ticket.response_deadline = False
+            elif category.response_type == "hours":
+                ticket.response_deadline = ticket.received_date + timedelta(
+                    hours=category.response_hours
+                )
+            else:
+                ticket.response_deadline = ticket._same_working_day_deadline()
+
+    def _same_working_day_deadline(self):
+        """The cut-off hour of the day received, in the company's time zone, or
+        of the next working day (Monday to Friday) when received later."""
+        self.ensure_one()
+        tz = pytz.timezone(self.company_id.partner_id.tz or "UTC")
+        received = pytz.utc.localize(self.received_date).astimezone(tz)
+        hours = self.category_id.response_cutoff_hour
+        if hours >= 24:
+            cutoff = time.max
+        else:
+            cutoff = time(int(hours), round(hours % 1 * 60) % 60)
+        day = received.date()
+        if received.time() > cutoff:
+            day += timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        local = tz.localize(datetime.combine(day, cutoff).replace(microsecond=0))
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.depends("response_deadline", "first_response_date", "stage_id.closed")
+    def _compute_is_overdue(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            ticket.is_overdue = bool(
+                ticket.response_deadline
+                and ticket.response_deadline < now
+                and not ticket.first_response_date
+                and not ticket.stage_id.closed
+            )
+
+    def _overdue_domain(self):
+        return [
+            ("response_deadline", "<", fields.Datetime.now()),
+            ("first_response_date", "=", False),
+            ("stage_id.closed", "=", False),
+        ]
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        domain = Domain(self._overdue_domain())
+        return domain if (operator == "=") == value else ~domain
+
+    @api.depends("received_date", "first_response_date")
+    def _compute_response_time(self):
+        for ticket in self:
+            ticket.response_time = ticket._hours_since_received(
+                ticket.first_response_date
+            )
+
+    @api.depends("received_date", "closed_date")
+    def _compute_close_time(self):
+        for ticket in self:
+            ticket.close_time = ticket._hours_since_received(ticket.closed_date)
+
+    def _hours_since_received(self, moment):
+        if not moment or not self.received_date:
+            return False
+        return max((moment - self.received_date).total_seconds() / 3600, 0.0)
+
+    @api.depends("rating_last_value")
+    def _compute_rating_score(self):
+        for ticket in self:
+            ticket.rating_score = ticket.rating_last_value
+
+    @api.model
+    def _read_group_select(self, aggregate_spec, query):
+        """Averages leave out the tickets not answered, not closed or not rated
+        (stored as 0)."""
+        measured = {
+            "response_time:avg": ("response_time", "first_response_date"),
+            "close_time:avg": ("close_time", "closed_date"),
+            "rating_score:avg": ("rating_score", "rating_score"),
+        }
+        if aggregate_spec not in measured:
+            return super()._read_group_select(aggregate_spec, query)
+        fname, moment = measured[aggregate_spec]
+        value = self._field_to_sql(self._table, fname, query)
+        when = self._field_to_sql(self._table, moment, query)
+        if fname == "rating_score":
+            return SQL("AVG(NULLIF(%s, 0))", value)
+        return SQL("AVG(CASE WHEN %s IS NOT NULL THEN %s END)", when, value)
+
+    # ------------------------------------------------------------------
+    # First response and escalation
+    # ------------------------------------------------------------------
+    def _message_post_after_hook(self, message, msg_values):
+        """A public reply of an employee is the first response."""
+        result = super()._message_post_after_hook(message, msg_values)
+        if message.subtype_id == self.env.ref(
+            "mail.mt_comment"
+        ) and message.author_id.user_ids.filtered(lambda u: not u.share):
+            self._mark_responded()
+        return result
+
+    def _mark_responded(self):
+        self.filtered(lambda t: not t.first_response_date).sudo().write(
+            {"first_response_date": fields.Datetime.now()}
+        )
+
+    @api.model
+    def _cron_escalate_overdue(self, batch_size=100):
+        """Give the team leader an activity on each overdue ticket, once. A
+        ticket that cannot be escalated is logged and left for the next run."""
+        failed = []
+        while True:
+            domain = self._overdue_domain() + [
+                ("escalated_date", "=", False),
+                ("id", "not in", failed),
+            ]
+            tickets = self.search(domain, limit=batch_size, order="response_deadline")
+            if not tickets:
+                return
+            for ticket in tickets:
+                try:
+                    with self.env.cr.savepoint():
+                        ticket._escalate()
+                except UserError as error:
+                    _logger.warning("Ticket %s not escalated: %s", ticket.id, error)
+                    failed.append(ticket.id)
+            remaining = self.search_count(domain)
+            if (
+                self.env["ir.cron"]._commit_progress(len(tickets), remaining=remaining)
+                <= 0
+            ):
+                return
+
+    def _escalate(self):
+        """Schedule an activity for the team leader (the team's leader, else the
+        company's first helpdesk manager) and remember it was done."""
+        self.ensure_one()
+        leader = (
+            self.team_id.user_id
+            or self.env.ref("helpdesk_mgmt.group_helpdesk_manager")
+            .all_user_ids.filtered(
+                lambda u: not u.share and self.company_id in u.company_ids
+            )
+            .sorted("id")[:1]
+        )
+        if leader:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=fields.Date.context_today(self),
+                summary=self.env._("Complaint overdue: answer it now"),
+                note=self.env._(
+                    "Ticket %(ticket)s was due for a response on %(deadline)s (UTC).",
+                    ticket=self.display_name,
+                    deadline=self.response_deadline,
+                ),
+                user_id=leader.id,
+            )
+        self.escalated_date = fields.Datetime.now()
+        self.message_post(
+            body=self.env._(
+                "Response deadline missed: escalated to %(leader)s.",
+                leader=leader.name or self.env._("nobody (no team leader)"),
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Remedies
+    # ------------------------------------------------------------------
+    def _check_remedy(self, needs_issue=False):
+        self.ensure_one()
+        if not self.subscription_id:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s has no Subscription: set it before applying "
+                    "a remedy.",
+                    ticket=self.display_name,
+                )
+            )
+        if needs_issue and not self.issue_id:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s has no Issue: set the issue to send again.",
+                    ticket=self.display_name,
+                )
+            )
+        if needs_issue and self.issue_id.publication_id != self.publication_id:
+            raise UserError(
+                self.env._(
+                    "Issue %(issue)s is not an issue of %(publication)s, the "
+                    "publication of subscription %(subscription)s.",
+                    issue=self.issue_id.name,
+                    publication=self.publication_id.name,
+                    subscription=self.subscription_id.name,
+                )
+            )
+
+    def _remedy_done(self, body):
+        """Record a remedy on the ticket's chatter; it answers the complaint."""
+        self.ensure_one()
+        self.message_post(body=body)
+        self._mark_responded()
+
+    def action_resend_issue(self):
+        """Send the issue again, as a replacement copy in its distribution."""
+        for ticket in self:
+            ticket._check_remedy(needs_issue=True)
+            subscription = ticket.subscription_id
+            replacement = self.env["publication.issue.replacement"].create(
+                {
+                    "issue_id": ticket.issue_id.id,
+                    "subscription_id": subscription.id,
+                    "ticket_id": ticket.id,
+                    "quantity": subscription.quantity,
+                }
+            )
+            body = self.env._(
+                "Issue %(issue)s sent again (%(copies)s copy/copies, route "
+                "%(route)s) for ticket %(ticket)s.",
+                issue=ticket.issue_id.name,
+                copies=replacement.quantity,
+                route=replacement.route_id.name or "-",
+                ticket=ticket.number,
+            )
+            subscription.message_post(body=body)
+            ticket._remedy_done(body)
+        return True
+
+    def action_extend_subscription(self):
+        """Extend the subscription by one issue, free of charge."""
+        for ticket in self:
+            ticket._check_remedy()
+            new_end = ticket.subscription_id._extend_by_issues(
+                1, self.env._("ticket %(ticket)s", ticket=ticket.number)
+            )
+            ticket._remedy_done(
+                self.env._(
+                    "Subscription %(subscription)s extended by one issue: it now "
+                    "ends on %(end)s.",
+                    subscription=ticket.subscription_id.name,
+                    end=new_end,
+                )
+            )
+        return True
+
+    def _open_remedy_wizard(self, remedy):
+        self.ensure_one()
+        self._check_remedy()
+        wizard = self.env["publication.ticket.remedy.wizard"].create(
+            {"ticket_id": self.id, "remedy": remedy}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": dict(wizard._fields["remedy"].selection)[remedy],
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_change_address(self):
+        return self._open_remedy_wizard("address")
+
+    def action_pause_subscription(self):
+        return self._open_remedy_wizard("pause")
+
+    def action_cancel_subscription(self):
+        return self._open_remedy_wizard("cancel")

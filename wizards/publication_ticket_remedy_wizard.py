@@ -1,0 +1,89 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class PublicationTicketRemedyWizard(models.TransientModel):
+    """Remedies of a complaint that need a date: move, pause, cancel. Each
+    reuses the subscription's own logic and is written on both chatters."""
+
+    _name = "publication.ticket.remedy.wizard"
+    _description = "Complaint Remedy"
+
+    ticket_id = fields.Many2one("helpdesk.ticket", required=True, readonly=True)
+    subscription_id = fields.Many2one(related="ticket_id.subscription_id")
+    remedy = fields.Selection(
+        [
+            ("address", "Change Delivery Address"),
+            ("pause", "Pause Delivery"),
+            ("cancel", "Cancel Subscription"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    date_from = fields.Date(
+        string="From", required=True, default=fields.Date.context_today
+    )
+    date_to = fields.Date(string="To")
+    address_id = fields.Many2one(
+        "res.partner",
+        string="New Delivery Address",
+        compute="_compute_address_id",
+        store=True,
+        readonly=False,
+    )
+    reason = fields.Char()
+    churn_reason_id = fields.Many2one("publication.churn.reason")
+
+    @api.depends("ticket_id")
+    def _compute_address_id(self):
+        for wizard in self:
+            wizard.address_id = wizard.subscription_id.delivery_address_id
+
+    def _required(self, field):
+        if not self[field]:
+            raise UserError(
+                self.env._(
+                    "%(field)s is required to %(remedy)s.",
+                    field=self._fields[field].get_description(self.env)["string"],
+                    remedy=dict(self._fields["remedy"].selection)[self.remedy].lower(),
+                )
+            )
+
+    def action_apply(self):
+        self.ensure_one()
+        ticket = self.ticket_id
+        ticket._check_remedy()
+        subscription = ticket.subscription_id
+        origin = self.env._("ticket %(ticket)s", ticket=ticket.number)
+        reason = f"{self.reason} ({origin})" if self.reason else origin
+        if self.remedy == "address":
+            self._required("address_id")
+            body = subscription._change_delivery_address(
+                self.address_id, self.date_from, reason
+            )
+        elif self.remedy == "pause":
+            self._required("date_to")
+            pause = subscription._pause(self.date_from, self.date_to, reason)
+            body = self.env._(
+                "Delivery of %(subscription)s paused from %(start)s to %(end)s; it "
+                "now ends on %(new_end)s.",
+                subscription=subscription.name,
+                start=pause.date_from,
+                end=pause.date_to,
+                new_end=pause.new_date_end,
+            )
+        else:
+            self._required("churn_reason_id")
+            subscription._cancel(self.date_from, self.churn_reason_id, reason)
+            refund = subscription.sudo().period_ids.refund_id
+            body = self.env._(
+                "Subscription %(subscription)s cancelled after %(date)s "
+                "(%(churn)s); credit note: %(refund)s.",
+                subscription=subscription.name,
+                date=self.date_from,
+                churn=self.churn_reason_id.name,
+                refund=", ".join(refund.mapped("name")) or "-",
+            )
+            subscription.message_post(body=body)
+        ticket._remedy_done(body)
+        return {"type": "ir.actions.act_window_close"}
