@@ -1,6 +1,6 @@
 import logging
 
-from psycopg2.errors import SerializationFailure
+from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from odoo import api, fields, models
 from odoo.fields import Domain
@@ -9,6 +9,8 @@ from odoo.tools import SQL, split_every
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+# a concurrent transaction got there first: try again later, it is no failure
+CONCURRENT_UPDATE = (SerializationFailure, LockNotAvailable)
 
 
 class PublicationAutomation(models.AbstractModel):
@@ -108,20 +110,27 @@ class PublicationAutomation(models.AbstractModel):
     @api.model
     def _run(self, model, tasks):
         """Run each (domain, method, argument) task on the records of model
-        matching domain, in batches. Returns False when time ran out."""
+        matching domain, in batches. Returns False when time ran out or a
+        concurrent run held some records: what is left is done by the next call."""
         Cron = self.env["ir.cron"]
         due = [
-            (domain, model.search(domain, order="id").ids, m, a)
-            for domain, m, a in tasks
+            (domain, model.search(domain, order="id").ids, method, argument)
+            for domain, method, argument in tasks
         ]
         Cron._commit_progress(remaining=sum(len(ids) for _d, ids, _m, _a in due))
+        complete = True
         for domain, ids, method, argument in due:
             for batch_ids in split_every(BATCH_SIZE, ids):
-                batch = self._lock(model, batch_ids).filtered_domain(domain)
-                self._process(batch, method, argument)
-                if not Cron._commit_progress(len(batch_ids)):
+                batch = self._lock(model, batch_ids)
+                deferred = self._process(
+                    batch.filtered_domain(domain), method, argument
+                )
+                processed = len(batch) - len(deferred)
+                complete &= processed == len(batch_ids)
+                # what was not processed stays remaining: the scheduler calls again
+                if not Cron._commit_progress(processed):
                     return False
-        return True
+        return complete
 
     def _lock(self, model, ids):
         """The records of ids that no concurrent run holds, locked until commit."""
@@ -135,34 +144,39 @@ class PublicationAutomation(models.AbstractModel):
                     )
                 )
                 locked = [row[0] for row in self.env.cr.fetchall()]
-        except SerializationFailure:
-            # a concurrent run changed them after this transaction began
+        except CONCURRENT_UPDATE:
             return model.browse()
         model.invalidate_model()
         return model.browse(locked)
 
     def _process(self, records, method, argument):
         """Call method on records in a savepoint; when that fails, on each
-        record in its own savepoint, recording the error of those that fail."""
+        record in its own savepoint, recording the error of those that fail.
+        Returns the records a concurrent transaction made wait for later."""
         if not records:
-            return
+            return records
         args = () if argument is None else (argument,)
         try:
             with self.env.cr.savepoint():
                 getattr(records, method)(*args)
             records._automation_subscriptions()._clear_automation_error()
-            return
+            return records.browse()
+        except CONCURRENT_UPDATE:
+            return records
         except Exception:  # noqa: BLE001 - retried record by record below
             _logger.info(
                 "%s failed for a batch of %s; retrying one by one",
                 method,
                 records._name,
             )
+        deferred = records.browse()
         for record in records:
             try:
                 with self.env.cr.savepoint():
                     getattr(record, method)(*args)
                 record._automation_subscriptions()._clear_automation_error()
+            except CONCURRENT_UPDATE:
+                deferred |= record
             except Exception as error:  # noqa: BLE001 - recorded on the record
                 _logger.warning(
                     "%s failed for %s: %s", method, record.display_name, error
@@ -170,6 +184,7 @@ class PublicationAutomation(models.AbstractModel):
                 record._automation_subscriptions()._record_automation_error(
                     method, error
                 )
+        return deferred
 
     @api.model
     def _cutoff_domain(self, publications, date_field, cutoff):
