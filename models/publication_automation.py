@@ -101,6 +101,16 @@ class PublicationAutomation(models.AbstractModel):
         )
         return self._run(Period, tasks)
 
+    @api.model
+    def _cron_apply_address_changes(self):
+        """Planned changes of delivery address whose date has come."""
+        Subscription = self.env["publication.subscription"]
+        today = fields.Date.context_today(self)
+        domain = Subscription._planned_address_change_domain(today)
+        return self._run(
+            Subscription, [(domain, "_apply_planned_address_change", None)]
+        )
+
     def _publications(self):
         return self.env["publication.publication"].search([("active", "=", True)])
 

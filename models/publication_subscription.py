@@ -619,9 +619,7 @@ class PublicationSubscription(models.Model):
                 "new_date_end": new_end,
             }
         )
-        last_period = self.period_ids.filtered(lambda p: p.date_end == self.date_end)
-        last_period.date_end = new_end
-        self.date_end = new_end
+        self._move_end(new_end)
         self.message_post(
             body=self.env._(
                 "Delivery paused from %(start)s to %(end)s; the subscription now ends "
@@ -632,6 +630,13 @@ class PublicationSubscription(models.Model):
             )
         )
         return pause
+
+    def _move_end(self, new_end):
+        """Deliver until new_end: the last period ends then too."""
+        self.ensure_one()
+        last_period = self.period_ids.filtered(lambda p: p.date_end == self.date_end)
+        last_period.date_end = new_end
+        self.date_end = new_end
 
     def _end_after_pause(self, date_from, date_to):
         """End date that gives back the issues the pause holds back.
@@ -970,9 +975,7 @@ class PublicationSubscription(models.Model):
             days = ceil(count * 365 / self.publication_id.issues_per_year)
             new_end = self.date_end + timedelta(days=days)
         previous_end = self.date_end
-        last_period = self.period_ids.filtered(lambda p: p.date_end == self.date_end)
-        last_period.date_end = new_end
-        self.date_end = new_end
+        self._move_end(new_end)
         self.message_post(
             body=self.env._(
                 "Extended by %(count)s issue(s) free of charge (%(reason)s): the "
@@ -1024,43 +1027,19 @@ class PublicationSubscription(models.Model):
         self.message_post(body=body)
         return body
 
+    def _apply_planned_address_change(self):
+        for subscription in self:
+            subscription._change_delivery_address(
+                subscription.next_delivery_address_id,
+                subscription.next_delivery_address_date,
+            )
+
     @api.model
-    def _cron_apply_address_changes(self, batch_size=200):
-        """Apply the planned moves whose date has come, in batches."""
-        domain = [
-            ("next_delivery_address_id", "!=", False),
-            ("next_delivery_address_date", "<=", fields.Date.context_today(self)),
-            ("state", "in", OPEN_STATES),
-        ]
-        while True:
-            subscriptions = self.search(domain, limit=batch_size)
-            if not subscriptions:
-                return
-            for subscription in subscriptions:
-                try:
-                    with self.env.cr.savepoint():
-                        subscription._change_delivery_address(
-                            subscription.next_delivery_address_id,
-                            subscription.next_delivery_address_date,
-                        )
-                except (UserError, ValidationError) as error:
-                    subscription.write(
-                        {
-                            "next_delivery_address_id": False,
-                            "next_delivery_address_date": False,
-                        }
-                    )
-                    subscription.message_post(
-                        body=self.env._(
-                            "The planned change of delivery address failed: %(error)s",
-                            error=error,
-                        )
-                    )
-            remaining = self.search_count(domain)
-            if (
-                self.env["ir.cron"]._commit_progress(
-                    len(subscriptions), remaining=remaining
-                )
-                <= 0
-            ):
-                return
+    def _planned_address_change_domain(self, today):
+        return Domain(
+            [
+                ("next_delivery_address_id", "!=", False),
+                ("next_delivery_address_date", "<=", today),
+                ("state", "in", OPEN_STATES),
+            ]
+        )

@@ -110,14 +110,14 @@ class TestHelpdeskRemedy(HelpdeskCommon):
         self._apply(action, address_id=new_home, date_from=date(2026, 4, 1))
         self.assertEqual(self.subscription.delivery_address_id, self.alice)
         self.assertEqual(self.subscription.next_delivery_address_id, new_home)
-        Subscription = self.env["publication.subscription"]
+        Automation = self.env["publication.automation"]
         with patch.object(IrCron, "_commit_progress", return_value=60.0):
-            Subscription._cron_apply_address_changes()
+            Automation._cron_apply_address_changes()
             self.assertEqual(
                 self.subscription.delivery_address_id, self.alice, "not yet"
             )
             with freeze_time("2026-04-01 06:00:00"):
-                Subscription._cron_apply_address_changes()
+                Automation._cron_apply_address_changes()
         self.assertEqual(self.subscription.delivery_address_id, new_home)
         self.assertEqual(self.subscription.route_id, self.route_south)
         self.assertFalse(self.subscription.next_delivery_address_id)
