@@ -12,6 +12,7 @@ import time
 from bench_clone import clone_partners, clone_rows
 
 from odoo import Command, fields
+from odoo.tools import split_every
 
 env = env  # noqa: F821, PLW0127 - given by odoo shell
 COUNT = int(os.environ["BENCH_DUE"])
@@ -79,13 +80,24 @@ env["contract.contract"].cron_recurring_create_invoice()
 env.cr.commit()
 seconds = time.monotonic() - start
 invoices = Move.search_count([]) - moves_before
+cron_queries = env.cr.sql_log_count - queries
+# OCA contract leaves its invoices in draft; publication_crm posts them (payment
+# drives delivery): posting them too gives the comparable figure
+drafts = Move.search([("state", "=", "draft"), ("move_type", "=", "out_invoice")])
+post_start = time.monotonic()
+for batch in split_every(200, drafts.ids, Move.browse):
+    batch.action_post()
+    env.cr.commit()
+post_seconds = time.monotonic() - post_start
 result = {
     "contracts": env["contract.contract"].search_count([]),
     "invoices": invoices,
-    "posted": Move.search_count([("state", "=", "posted")]),
+    "posted_by_cron": 0,
     "seconds": round(seconds, 1),
     "invoices_per_second": round(invoices / seconds, 1),
-    "queries_per_invoice": round((env.cr.sql_log_count - queries) / invoices, 1),
+    "queries_per_invoice": round(cron_queries / invoices, 1),
+    "post_seconds": round(post_seconds, 1),
+    "posted_invoices_per_second": round(invoices / (seconds + post_seconds), 1),
 }
 with open(os.environ["BENCH_OUT"], "w") as out:
     json.dump(result, out, indent=2)
