@@ -570,7 +570,9 @@ class PublicationAdBooking(models.Model):
             vals_list = [
                 group._prepare_invoice(key[2]) for key, group in company_groups
             ]
-            company_moves = self._create_posted_moves(company, vals_list)
+            company_moves = self.env["account.move"]._create_posted_publication_moves(
+                company, vals_list
+            )
             for (_key, group), move in zip(company_groups, company_moves, strict=True):
                 lines = move.invoice_line_ids.sorted("id")
                 for booking, line in zip(group, lines, strict=False):
@@ -582,13 +584,6 @@ class PublicationAdBooking(models.Model):
                         }
                     )
             moves |= company_moves
-        return moves
-
-    def _create_posted_moves(self, company, vals_list):
-        """Invoices are the add-on's doing: a salesperson needs no accounting
-        rights to have a published issue invoiced."""
-        moves = self.env["account.move"].sudo().with_company(company).create(vals_list)
-        moves.action_post()
         return moves
 
     def _prepare_invoice(self, partner):

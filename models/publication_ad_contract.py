@@ -312,7 +312,9 @@ class PublicationAdContract(models.Model):
                 }
                 for partner, group in groups
             ]
-            refunds = Booking._create_posted_moves(company, vals_list)
+            refunds = self.env["account.move"]._create_posted_publication_moves(
+                company, vals_list
+            )
             for (_partner, group), refund in zip(groups, refunds, strict=True):
                 for booking, line in zip(
                     group, refund.invoice_line_ids.sorted("id"), strict=True

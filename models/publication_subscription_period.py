@@ -108,14 +108,12 @@ class PublicationSubscriptionPeriod(models.Model):
     def _create_invoices(self):
         """Posted customer invoices: one per company and payer, a line per period."""
         moves = self.env["account.move"]
-        invoice_date = fields.Date.context_today(self)
         for company, company_periods in self.grouped("company_id").items():
             groups = list(company_periods.grouped("payer_id").items())
             moves_vals = [
                 {
                     "move_type": "out_invoice",
                     "partner_id": payer.id,
-                    "invoice_date": invoice_date,
                     "invoice_origin": ", ".join(periods.subscription_id.mapped("name")),
                     "invoice_line_ids": [
                         Command.create(period._prepare_invoice_line())
@@ -124,23 +122,12 @@ class PublicationSubscriptionPeriod(models.Model):
                 }
                 for payer, periods in groups
             ]
-            company_moves = self._create_posted_moves(company, moves_vals)
+            company_moves = self.env["account.move"]._create_posted_publication_moves(
+                company, moves_vals
+            )
             for (_payer, periods), move in zip(groups, company_moves, strict=True):
                 periods._link_move_lines(move, "invoice_id", "invoice_line_id")
             moves |= company_moves
-        return moves
-
-    def _create_posted_moves(self, company, vals_list):
-        """Invoices and credit notes are the add-on's doing, not the user's: a
-        Publication User needs no accounting rights to confirm or cancel."""
-        moves = (
-            self.env["account.move"]
-            .sudo()
-            .with_company(company)
-            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-            .create(vals_list)
-        )
-        moves.action_post()
         return moves
 
     def _link_move_lines(self, move, move_field, line_field):
@@ -251,7 +238,9 @@ class PublicationSubscriptionPeriod(models.Model):
                 }
                 for invoice, periods in groups
             ]
-            company_refunds = self._create_posted_moves(company, refunds_vals)
+            company_refunds = self.env["account.move"]._create_posted_publication_moves(
+                company, refunds_vals
+            )
             for (_invoice, periods), refund in zip(
                 groups, company_refunds, strict=True
             ):
