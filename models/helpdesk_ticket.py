@@ -51,6 +51,14 @@ class HelpdeskTicket(models.Model):
         index=True,
         help="Route of the subscription's delivery address.",
     )
+    ad_contract_id = fields.Many2one(
+        "publication.ad.contract",
+        string="Ad Contract",
+        index="btree_not_null",
+        tracking=True,
+        domain="[('partner_id', 'child_of', commercial_partner_id)]",
+        help="The advertiser's contract the complaint is about, e.g. a misprinted ad.",
+    )
     complaint_code = fields.Char(related="category_id.complaint_code", store=True)
     received_date = fields.Datetime(
         string="Received On",

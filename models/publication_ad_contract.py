@@ -97,6 +97,9 @@ class PublicationAdContract(models.Model):
         CONTRACT_STATES, required=True, default="draft", tracking=True, copy=False
     )
     booking_ids = fields.One2many("publication.ad.booking", "contract_id")
+    ticket_ids = fields.One2many(
+        "helpdesk.ticket", "ad_contract_id", string="Complaints"
+    )
     booked_count = fields.Integer(compute="_compute_progress", string="Booked")
     booked_amount = fields.Monetary(compute="_compute_progress")
     invoiced_count = fields.Integer(compute="_compute_progress", string="Invoiced")
