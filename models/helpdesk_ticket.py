@@ -53,7 +53,6 @@ class HelpdeskTicket(models.Model):
     )
     ad_contract_id = fields.Many2one(
         "publication.ad.contract",
-        string="Ad Contract",
         index="btree_not_null",
         tracking=True,
         domain="[('partner_id', 'child_of', commercial_partner_id)]",
