@@ -123,6 +123,8 @@ class PublicationAutomation(models.AbstractModel):
         matching domain, in batches. Returns False when time ran out or a
         concurrent run held some records: what is left is done by the next call."""
         Cron = self.env["ir.cron"]
+        # activities and notes notify by e-mail: through the queue, after commit
+        model = model.with_context(mail_notify_force_send=False)
         due = [
             (domain, model.search(domain, order="id").ids, method, argument)
             for domain, method, argument in tasks
@@ -169,8 +171,6 @@ class PublicationAutomation(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 getattr(records, method)(*args)
-            records._automation_subscriptions()._clear_automation_error()
-            return records.browse()
         except CONCURRENT_UPDATE:
             return records
         except Exception:  # noqa: BLE001 - retried record by record below
@@ -179,12 +179,14 @@ class PublicationAutomation(models.AbstractModel):
                 method,
                 records._name,
             )
+        else:
+            records._automation_subscriptions()._clear_automation_error()
+            return records.browse()
         deferred = records.browse()
         for record in records:
             try:
                 with self.env.cr.savepoint():
                     getattr(record, method)(*args)
-                record._automation_subscriptions()._clear_automation_error()
             except CONCURRENT_UPDATE:
                 deferred |= record
             except Exception as error:  # noqa: BLE001 - recorded on the record
@@ -194,6 +196,8 @@ class PublicationAutomation(models.AbstractModel):
                 record._automation_subscriptions()._record_automation_error(
                     method, error
                 )
+            else:
+                record._automation_subscriptions()._clear_automation_error()
         return deferred
 
     @api.model

@@ -326,9 +326,19 @@ class PublicationSubscription(models.Model):
         that of the next period for a subscription to renew."""
         self.ensure_one()
         unpaid = self._unpaid_invoice()
-        if not unpaid and self.state in ("active", "suspended"):
+        if not unpaid and self._renewable_online():
             return self.sudo()._renew().invoice_id
         return unpaid
+
+    def _renewable_online(self):
+        """A paying subscriber may renew from the link; trials, member copies
+        and free copies renew with a person."""
+        self.ensure_one()
+        return (
+            self.state in ("active", "suspended")
+            and not self._is_free()
+            and self.amount
+        )
 
     def _unpaid_invoice(self):
         self.ensure_one()
@@ -636,6 +646,8 @@ class PublicationSubscription(models.Model):
         self.ensure_one()
         last_period = self.period_ids.filtered(lambda p: p.date_end == self.date_end)
         last_period.date_end = new_end
+        if new_end > self.date_end:
+            self.reminder_days_sent = 0  # the reminders count from the new end
         self.date_end = new_end
 
     def _end_after_pause(self, date_from, date_to):
@@ -838,6 +850,9 @@ class PublicationSubscription(models.Model):
                 ("publication_id", "=", step.publication_id.id),
                 ("state", "in", ("active", "suspended")),
                 ("renewal_type", "=", "fixed"),
+                ("origin", "not in", FREE_ORIGINS),
+                ("plan_id.is_trial", "=", False),
+                ("amount", ">", 0),
                 ("date_end", ">=", today),
                 ("date_end", "<=", today + timedelta(days=step.days)),
                 "|",
@@ -875,9 +890,16 @@ class PublicationSubscription(models.Model):
 
     @api.model
     def _expiry_domain(self, publications, today):
-        return Domain("state", "in", OPEN_STATES) & self.env[
-            "publication.automation"
-        ]._cutoff_domain(
+        """Open subscriptions past their end and grace, except active
+        continuous ones: those are renewed (a failing renewal shows in Renewal
+        Failures, it does not churn a paying subscriber)."""
+        return (
+            Domain("state", "in", OPEN_STATES)
+            & ~(
+                Domain("state", "=", "active")
+                & Domain("renewal_type", "=", "continuous")
+            )
+        ) & self.env["publication.automation"]._cutoff_domain(
             publications,
             "date_end",
             lambda p: today - timedelta(days=p.expiry_grace_days + 1),

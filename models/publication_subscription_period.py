@@ -72,10 +72,11 @@ class PublicationSubscriptionPeriod(models.Model):
         "WHERE payment_state IN ('not_paid', 'partial')"
     )
 
-    @api.depends("invoice_id.payment_state", "amount")
+    @api.depends("invoice_id.payment_state", "invoice_id.state", "amount")
     def _compute_payment_state(self):
+        """A cancelled or reset-to-draft invoice is not due: nothing to remind."""
         for period in self:
-            if period.invoice_id:
+            if period.invoice_id.state == "posted":
                 state = period.invoice_id.payment_state
                 period.payment_state = (
                     state if state in self._payment_states() else "not_paid"

@@ -244,3 +244,56 @@ class TestRenewalAutomation(AutomationCommon):
             subscription.reminder_days_sent, 0, "a new term, no reminder yet"
         )
         self.assertEqual([e[2:] for e in self._events(subscription)], [("renewal", 0)])
+
+    def test_trials_and_member_copies_get_no_renewal_offer_by_e_mail(self):
+        with freeze_time("2026-01-01"):
+            trial = self._confirmed(origin="trial")
+            member = self._confirmed(recipient_id=self.bob.id, origin="member")
+        with freeze_time("2026-12-20"):
+            self._run()
+            self.assertFalse(trial._invoice_to_pay_online(), "the link renews nothing")
+        self.assertFalse(self._events(trial | member, "reminder"))
+        self.assertEqual(len(trial.period_ids), 1)
+
+    def test_a_cancelled_invoice_is_not_reminded_nor_suspends(self):
+        with freeze_time("2026-01-01"):
+            subscription = self._confirmed()
+            invoice = self._invoice(subscription)
+            invoice.button_draft()
+            invoice.button_cancel()
+        with freeze_time("2026-03-01"):
+            self._run()
+        self.assertFalse(self._events(subscription))
+        self.assertEqual(subscription.state, "active")
+        self.assertFalse(subscription._unpaid_invoice())
+
+    def test_a_continuous_subscription_failing_to_renew_is_not_expired(self):
+        plan_without_product = self.plan_quarterly.copy({"name": "No product"})
+        with freeze_time("2026-01-01"):
+            subscription = self._active_continuous(
+                self.readers[:1], plan=plan_without_product
+            )
+            self._pay(self._invoice(subscription))
+        self.monthly.product_id = False
+        with (
+            freeze_time("2026-05-01"),
+            self.assertLogs(publication_automation.__name__, "WARNING"),
+        ):
+            self._run()
+        self.assertEqual(subscription.state, "active", "shown as failed, not churned")
+        self.assertTrue(subscription.automation_error)
+
+    def test_a_pause_moving_the_end_restarts_the_reminders(self):
+        with freeze_time("2026-01-01"):
+            subscription = self._confirmed()
+            self._pay(self._invoice(subscription))
+        with freeze_time("2026-12-29"):
+            self._run("_cron_renewal_reminders")
+            subscription._pause(date(2026, 12, 30), date(2027, 2, 15), "Winter away")
+            self.assertEqual(subscription.date_end, date(2027, 2, 1), "2 issues later")
+            self.assertEqual(subscription.reminder_days_sent, 0)
+        with freeze_time("2027-01-05"):
+            self._run("_cron_renewal_reminders")
+        self.assertEqual(
+            [e[3] for e in self._events(subscription, "reminder")], [3, 30]
+        )
