@@ -153,7 +153,8 @@ class PublicationAutomation(models.AbstractModel):
                         "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED",
                         SQL.identifier(model._table),
                         list(ids),
-                    )
+                    ),
+                    log_exceptions=False,  # a concurrent update is expected
                 )
                 locked = [row[0] for row in self.env.cr.fetchall()]
         except CONCURRENT_UPDATE:
