@@ -1,8 +1,40 @@
-"""Bulk set-up for the benchmarks: copies of one row made in SQL.
+"""Set-up shared by the benchmark and the check of concurrent runs: a
+publication with its offers, and copies of one row made in SQL.
 
-Only the benchmarks' data is made this way, so that setting up 100,000
+Only the benchmarks' data is copied this way, so that setting up 100,000
 subscriptions takes seconds; everything measured runs through the ORM.
 """
+
+from odoo import Command
+
+
+def make_publication(env, name, code):
+    """A publication with payment grace (subscriptions are active at once), a
+    continuous quarterly offer at 30.00 and a fixed annual one at 120.00."""
+    product = env["product.product"].create(
+        {
+            "name": f"{name} subscription",
+            "type": "service",
+            "taxes_id": [Command.clear()],
+        }
+    )
+    publication = env["publication.publication"].create(
+        {"name": name, "code": code, "product_id": product.id, "payment_grace_days": 30}
+    )
+    Plan = env["publication.subscription.plan"]
+    continuous = Plan.create(
+        {
+            "name": "Quarterly, continuous",
+            "publication_id": publication.id,
+            "term_length": 3,
+            "price": 30.0,
+            "renewal_type": "continuous",
+        }
+    )
+    fixed = Plan.create(
+        {"name": "Annual", "publication_id": publication.id, "price": 120.0}
+    )
+    return publication, continuous, fixed
 
 
 def clone_rows(cr, table, template_id, count, overrides, params=None):

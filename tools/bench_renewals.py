@@ -11,48 +11,15 @@ import json
 import os
 import time
 
-from bench_clone import clone_partners, clone_rows
+from bench_clone import clone_partners, clone_rows, make_publication
 
-from odoo import Command, fields
+from odoo import fields
 
 env = env  # noqa: F821, PLW0127 - given by odoo shell
 TOTAL = int(os.environ["BENCH_SUBSCRIPTIONS"])
 DUE = int(os.environ["BENCH_DUE"])
 CONTINUOUS_LATER = TOTAL // 10
 today = fields.Date.context_today(env.user)
-
-
-def make_publication():
-    product = env["product.product"].create(
-        {"name": "Bench subscription", "type": "service", "taxes_id": [Command.clear()]}
-    )
-    publication = env["publication.publication"].create(
-        {
-            "name": "Bench Weekly",
-            "code": "BW",
-            "product_id": product.id,
-            "payment_grace_days": 30,
-        }
-    )
-    Plan = env["publication.subscription.plan"]
-    continuous = Plan.create(
-        {
-            "name": "Quarterly, continuous",
-            "publication_id": publication.id,
-            "term_length": 3,
-            "price": 30.0,
-            "renewal_type": "continuous",
-        }
-    )
-    fixed = Plan.create(
-        {
-            "name": "Annual",
-            "publication_id": publication.id,
-            "term_length": 12,
-            "price": 120.0,
-        }
-    )
-    return publication, continuous, fixed
 
 
 def template_subscription(publication, plan):
@@ -116,7 +83,7 @@ def clone_subscriptions(template, partner_ids, end_sql, start_sql, reminded_sql)
 
 
 def populate():
-    publication, continuous, fixed = make_publication()
+    publication, continuous, fixed = make_publication(env, "Bench Weekly", "BW")
     partners = clone_partners(env, TOTAL, "Reader")
     due, later = partners[:DUE], partners[DUE : DUE + CONTINUOUS_LATER]
     fixed_partners = partners[DUE + CONTINUOUS_LATER :]

@@ -12,9 +12,10 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
+from bench_clone import make_publication
 from dateutil.relativedelta import relativedelta
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import SUPERUSER_ID, api, fields
 
 from odoo.addons.publication_crm.models import publication_automation
 
@@ -25,32 +26,9 @@ today = fields.Date.context_today(env.user)
 
 
 def make_due_subscriptions():
-    product = env["product.product"].create(
-        {"name": "Concurrency", "type": "service", "taxes_id": [Command.clear()]}
-    )
-    publication = env["publication.publication"].create(
-        {
-            "name": "Concurrency Monthly",
-            "code": f"CC{env['publication.publication'].search_count([])}",
-            "product_id": product.id,
-            "payment_grace_days": 30,
-        }
-    )
-    Plan = env["publication.subscription.plan"]
-    plans = {
-        "continuous": Plan.create(
-            {
-                "name": "Quarterly",
-                "publication_id": publication.id,
-                "term_length": 3,
-                "price": 30.0,
-                "renewal_type": "continuous",
-            }
-        ),
-        "fixed": Plan.create(
-            {"name": "Annual", "publication_id": publication.id, "price": 120.0}
-        ),
-    }
+    code = f"CC{env['publication.publication'].search_count([])}"
+    publication, continuous, fixed = make_publication(env, "Concurrency Monthly", code)
+    plans = {"continuous": continuous, "fixed": fixed}
     partners = env["res.partner"].create(
         [
             {"name": f"Concurrent reader {n}", "email": f"c{n}@example.com"}
