@@ -4,6 +4,8 @@ from . import publication_issue
 from . import publication_route
 from . import publication_subscription_plan
 from . import publication_subscription
+from . import publication_subscription_renewal
+from . import publication_subscription_delivery
 from . import publication_subscription_period
 from . import publication_subscription_pause
 from . import publication_reminder_step

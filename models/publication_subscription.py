@@ -2,11 +2,9 @@ from datetime import timedelta
 from math import ceil
 
 from dateutil.relativedelta import relativedelta
-from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.fields import Domain
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .publication_issue import DELIVERY_METHODS
 from .publication_subscription_plan import RENEWAL_TYPES
@@ -15,9 +13,12 @@ OPEN_STATES = ("waiting", "active", "suspended")
 FREE_ORIGINS = ("member", "trial")
 PAID_BY_OTHERS = ("gift", "sponsored")
 CLOSED_STATES = ("expired", "cancelled")
-FAILURE_SUMMARY = "Renewal automation failed"
-WINBACK_WINDOW_DAYS = 30
 LOCKED_FIELDS = ("recipient_id", "publication_id", "plan_id", "date_start")
+# changed only by the business methods (confirm, payment, suspend, resume,
+# cancel, expire), through _write_state
+STATE_FIELDS = ("state", "date_cancel")
+# set by hand by Publication Managers only; others get them from the offer
+MANAGER_FIELDS = ("price_unit",)
 
 
 class PublicationSubscription(models.Model):
@@ -170,34 +171,9 @@ class PublicationSubscription(models.Model):
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     note = fields.Html()
-    next_delivery_address_id = fields.Many2one(
-        "res.partner",
-        copy=False,
-        readonly=True,
-        help="Planned move: becomes the delivery address on the date below.",
-    )
-    next_delivery_address_date = fields.Date(
-        string="Moves On", copy=False, readonly=True
-    )
     ticket_ids = fields.One2many(
         "helpdesk.ticket", "subscription_id", string="Complaints"
     )
-    reminder_days_sent = fields.Integer(
-        string="Reminded (days before end)",
-        copy=False,
-        readonly=True,
-        help="Days before the end of the most urgent renewal reminder sent for "
-        "the current term; 0 when none was sent.",
-    )
-    renewal_event_ids = fields.One2many(
-        "publication.renewal.event", "subscription_id", string="Renewal Events"
-    )
-    automation_error = fields.Text(
-        copy=False,
-        readonly=True,
-        help="Why the last scheduled renewal step failed; cleared when it succeeds.",
-    )
-    automation_error_date = fields.Datetime(copy=False, readonly=True)
     amount_due = fields.Monetary(
         compute="_compute_amount_due", help="Unpaid amount of its invoices."
     )
@@ -321,25 +297,6 @@ class PublicationSubscription(models.Model):
             invoices = due.get(subscription.id, set())
             subscription.amount_due = sum(i.amount_residual for i in invoices)
 
-    def _invoice_to_pay_online(self):
-        """The invoice a payer opens from a reminder's link: the unpaid one, or
-        that of the next period for a subscription to renew."""
-        self.ensure_one()
-        unpaid = self._unpaid_invoice()
-        if not unpaid and self._renewable_online():
-            return self.sudo()._renew().invoice_id
-        return unpaid
-
-    def _renewable_online(self):
-        """A paying subscriber may renew from the link; trials, member copies
-        and free copies renew with a person."""
-        self.ensure_one()
-        return (
-            self.state in ("active", "suspended")
-            and not self._is_free()
-            and self.amount
-        )
-
     def _unpaid_invoice(self):
         self.ensure_one()
         unpaid = self.sudo().period_ids.filtered(
@@ -438,6 +395,7 @@ class PublicationSubscription(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_guarded_fields(vals, creating=True)
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("publication.subscription")
@@ -446,9 +404,10 @@ class PublicationSubscription(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_guarded_fields(vals)
         locked = set(LOCKED_FIELDS) & set(vals)
         if locked and any(s.state != "draft" for s in self):
-            field = self._fields[min(locked)].get_description(self.env)["string"]
+            field = self._field_label(min(locked))
             raise UserError(
                 self.env._(
                     "%(field)s of a confirmed subscription cannot be changed; cancel "
@@ -457,6 +416,51 @@ class PublicationSubscription(models.Model):
                 )
             )
         return super().write(vals)
+
+    def _check_guarded_fields(self, vals, creating=False):
+        """What the views hide, refused over RPC too: states change only
+        through the business methods, prices only by managers."""
+        if self.env.su:
+            return
+        states = set(STATE_FIELDS) & set(vals)
+        if creating and vals.get("state", "draft") == "draft":
+            states.discard("state")
+        if states:
+            raise AccessError(
+                self.env._(
+                    "%(field)s of a subscription changes only through its actions "
+                    "(Confirm, Pause, Cancel, payment of its invoice).",
+                    field=self._field_label(min(states)),
+                )
+            )
+        manager_only = set(MANAGER_FIELDS) & set(vals)
+        if manager_only and not self.env.user.has_group(
+            "publication_crm.group_publication_manager"
+        ):
+            if creating and self._is_offer_price(vals):
+                return
+            raise AccessError(
+                self.env._(
+                    "Only a Publication Manager can set %(field)s by hand.",
+                    field=self._field_label(min(manager_only)),
+                )
+            )
+
+    def _is_offer_price(self, vals):
+        """A new subscription's price as the web client sends it: the offer's."""
+        plan = self.env["publication.subscription.plan"].browse(vals.get("plan_id"))
+        free = vals.get("origin") in FREE_ORIGINS or plan.is_trial
+        price = 0.0 if free else plan.price
+        return plan and not plan.currency_id.compare_amounts(vals["price_unit"], price)
+
+    def _field_label(self, name):
+        return self._fields[name].get_description(self.env)["string"]
+
+    def _write_state(self, vals):
+        """Write a change of state (and what goes with it) for a business
+        method: the user's right to write the subscription is still checked."""
+        self.check_access("write")
+        return self.sudo().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):
@@ -505,7 +509,7 @@ class PublicationSubscription(models.Model):
         for state, subscriptions in self.grouped(
             lambda s: s._state_after_confirm()
         ).items():
-            subscriptions.state = state
+            subscriptions._write_state({"state": state})
         periods = self.env["publication.subscription.period"].create(
             [s._prepare_period(s.date_start) for s in self]
         )
@@ -531,7 +535,7 @@ class PublicationSubscription(models.Model):
     def _on_invoice_paid(self):
         """Payment received: deliveries start (or resume)."""
         to_activate = self.filtered(lambda s: s.state in ("waiting", "suspended"))
-        to_activate.state = "active"
+        to_activate._write_state({"state": "active"})
         for subscription in to_activate:
             subscription.message_post(
                 body=self.env._("Payment received: delivery is active.")
@@ -595,7 +599,7 @@ class PublicationSubscription(models.Model):
                 )
             )
         started.period_ids._credit_after(date_cancel)
-        self.write(
+        self._write_state(
             {
                 "state": "cancelled",
                 "date_cancel": date_cancel,
@@ -606,364 +610,6 @@ class PublicationSubscription(models.Model):
         for subscription in started:
             if subscription.date_end > date_cancel:
                 subscription.date_end = max(date_cancel, subscription.date_start)
-
-    def _pause(self, date_from, date_to, reason=False):
-        """Stop delivery for a holiday and extend the end by the missed issues."""
-        self.ensure_one()
-        if self.state not in OPEN_STATES:
-            raise UserError(
-                self.env._(
-                    "Only open subscriptions can be paused; %(name)s is %(state)s.",
-                    name=self.name,
-                    state=dict(self._fields["state"].selection)[self.state],
-                )
-            )
-        new_end = self._end_after_pause(date_from, date_to)
-        pause = self.env["publication.subscription.pause"].create(
-            {
-                "subscription_id": self.id,
-                "date_from": date_from,
-                "date_to": date_to,
-                "reason": reason,
-                "previous_date_end": self.date_end,
-                "new_date_end": new_end,
-            }
-        )
-        self._move_end(new_end)
-        self.message_post(
-            body=self.env._(
-                "Delivery paused from %(start)s to %(end)s; the subscription now ends "
-                "on %(new_end)s.",
-                start=date_from,
-                end=date_to,
-                new_end=new_end,
-            )
-        )
-        return pause
-
-    def _move_end(self, new_end):
-        """Deliver until new_end: the last period ends then too."""
-        self.ensure_one()
-        last_period = self.period_ids.filtered(lambda p: p.date_end == self.date_end)
-        last_period.date_end = new_end
-        if new_end > self.date_end:
-            self.reminder_days_sent = 0  # the reminders count from the new end
-        self.date_end = new_end
-
-    def _end_after_pause(self, date_from, date_to):
-        """End date that gives back the issues the pause holds back.
-
-        With an issue calendar covering the pause, the end moves past as many
-        planned issues as the pause misses; otherwise by the pause's length.
-        """
-        Issue = self.env["publication.issue"]
-        domain = [("publication_id", "=", self.publication_id.id)]
-        if Issue.search_count(domain + [("date", ">=", date_to)], limit=1):
-            missed = Issue.search_count(
-                domain + [("date", ">=", date_from), ("date", "<=", date_to)]
-            )
-            if not missed:
-                return self.date_end
-            later = Issue.search(
-                domain + [("date", ">", self.date_end)], order="date", limit=missed
-            )
-            if len(later) == missed:
-                return later[-1].date
-        return self.date_end + timedelta(days=(date_to - date_from).days + 1)
-
-    # ------------------------------------------------------------------
-    # Renewal
-    # ------------------------------------------------------------------
-    def _compute_access_url(self):
-        for subscription in self:
-            subscription.access_url = f"/publication/renew/{subscription.id}"
-
-    def action_renew(self):
-        """Renew now: the next period and its invoice (for a fixed term, when
-        the subscriber accepts the renewal offer)."""
-        not_open = self.filtered(lambda s: s.state not in ("active", "suspended"))
-        if not_open:
-            raise UserError(
-                self.env._(
-                    "Only active or suspended subscriptions can be renewed: %(names)s.",
-                    names=", ".join(not_open.mapped("name")),
-                )
-            )
-        return self._renew()
-
-    def _renew(self):
-        """Open the next period of each subscription whose current period has
-        started, invoice it and move the end. Returns the new periods."""
-        today = fields.Date.context_today(self)
-        due = self.filtered(lambda s: s._current_period().date_start <= today)
-        periods = self.env["publication.subscription.period"].create(
-            [s._prepare_period(s.date_end + timedelta(days=1)) for s in due]
-        )
-        periods.filtered("amount")._create_invoices()
-        for date_end, renewed in periods.grouped("date_end").items():
-            renewed.subscription_id.write(
-                {"date_end": date_end, "reminder_days_sent": 0}
-            )
-        self.env["publication.renewal.event"].sudo().create(
-            [
-                {
-                    "subscription_id": period.subscription_id.id,
-                    "period_id": period.id,
-                    "kind": "renewal",
-                    "invoice_id": period.invoice_id.id,
-                }
-                for period in periods
-            ]
-        )
-        return periods
-
-    def _current_period(self):
-        self.ensure_one()
-        return self.period_ids.sorted("date_start")[-1:]
-
-    def action_switch_to_continuous(self):
-        """One click: renew automatically from now on."""
-        fixed = self.filtered(lambda s: s.renewal_type == "fixed")
-        fixed.renewal_type = "continuous"
-        for subscription in fixed:
-            subscription.message_post(
-                body=self.env._(
-                    "Switched to continuous: the subscription renews automatically "
-                    "on %(date)s.",
-                    date=subscription.date_end + timedelta(days=1),
-                )
-            )
-        return True
-
-    def _expire(self):
-        """Close subscriptions whose end passed without a paid renewal."""
-        not_renewed = self.env.ref("publication_crm.churn_reason_not_renewed")
-        self.write({"state": "expired", "churn_reason_id": not_renewed.id})
-        self._log_events("expiry")
-
-    # ------------------------------------------------------------------
-    # Reminders and offers
-    # ------------------------------------------------------------------
-    def _send_renewal_reminder(self, step):
-        """Send step's e-mail, or ask the salesperson to call sponsors and key
-        accounts, and remember that step was sent for the current term."""
-        personal = self.filtered(lambda s: s._needs_personal_follow_up())
-        (self - personal)._post_template(step.mail_template_id)
-        personal._schedule_follow_up()
-        (self - personal)._log_events("reminder", step)
-        personal._log_events("staff", step)
-        self.write({"reminder_days_sent": step.days})
-
-    def _needs_personal_follow_up(self):
-        """Sponsors and key accounts renew with a person, not an e-mail."""
-        self.ensure_one()
-        return self.origin == "sponsored" or self.payer_id.publication_key_account
-
-    def _schedule_follow_up(self):
-        """One activity per payer and end date for the salesperson."""
-        for (payer, date_end), subscriptions in self.grouped(
-            lambda s: (s.payer_id, s.date_end)
-        ).items():
-            summary = self.env._(
-                "Renewal: %(count)s subscription(s) of %(payer)s end on %(date)s",
-                count=len(subscriptions),
-                payer=payer.display_name,
-                date=date_end,
-            )
-            first = subscriptions[0]
-            if first.activity_ids.filtered(
-                lambda a, summary=summary: a.summary == summary
-            ):
-                continue
-            first.activity_schedule(
-                "mail.mail_activity_data_call",
-                date_deadline=date_end,
-                summary=summary,
-                note=Markup("<p>%s</p>") % ", ".join(subscriptions.mapped("name")),
-                user_id=(first.user_id or self.env.user).id,
-            )
-
-    def _send_continuous_offer(self):
-        for publication, subscriptions in self.grouped("publication_id").items():
-            subscriptions._post_template(publication.conversion_template_id)
-        self._log_events("conversion")
-
-    def _send_winback_offer(self):
-        """Offer to come back, unless the reader already did."""
-        back = self._with_open_subscription_elsewhere()
-        for publication, subscriptions in (
-            (self - back).grouped("publication_id").items()
-        ):
-            subscriptions._post_template(publication.winback_template_id)
-        self._log_events("winback")
-
-    def _with_open_subscription_elsewhere(self):
-        others = self.search(
-            [
-                ("id", "not in", self.ids),
-                ("state", "in", OPEN_STATES),
-                ("recipient_id", "in", self.recipient_id.ids),
-            ]
-        )
-        open_keys = {(s.recipient_id, s.publication_id) for s in others}
-        return self.filtered(lambda s: (s.recipient_id, s.publication_id) in open_keys)
-
-    def _post_template(self, template):
-        """Post template on each subscription's chatter for its payer; the
-        e-mails go out through the mail queue, after the commit."""
-        if not self or not template:
-            return
-        subscriptions = self.with_context(mail_notify_force_send=False)
-        rendered = template._generate_template(
-            subscriptions.ids, ("subject", "body_html")
-        )
-        for subscription in subscriptions:
-            subscription.message_post(
-                body=rendered[subscription.id]["body_html"],
-                subject=rendered[subscription.id]["subject"],
-                partner_ids=subscription.payer_id.ids,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
-
-    def _log_events(self, kind, step=None):
-        self.env["publication.renewal.event"].sudo().create(
-            [
-                {
-                    "subscription_id": subscription.id,
-                    "period_id": subscription._current_period().id,
-                    "step_id": step.id if step else False,
-                    "kind": kind,
-                }
-                for subscription in self
-            ]
-        )
-
-    # ------------------------------------------------------------------
-    # What is due (used by publication.automation)
-    # ------------------------------------------------------------------
-    @api.model
-    def _renewal_reminder_domain(self, step, today):
-        return Domain(
-            [
-                ("publication_id", "=", step.publication_id.id),
-                ("state", "in", ("active", "suspended")),
-                ("renewal_type", "=", "fixed"),
-                ("origin", "not in", FREE_ORIGINS),
-                ("plan_id.is_trial", "=", False),
-                ("amount", ">", 0),
-                ("date_end", ">=", today),
-                ("date_end", "<=", today + timedelta(days=step.days)),
-                "|",
-                ("reminder_days_sent", "=", 0),
-                ("reminder_days_sent", ">", step.days),
-            ]
-        )
-
-    @api.model
-    def _continuous_offer_domain(self, publications, today):
-        publications = publications.filtered("conversion_template_id")
-        return Domain(
-            [
-                ("state", "=", "active"),
-                ("renewal_type", "=", "fixed"),
-                ("plan_id.offer_continuous", "=", True),
-                ("date_end", ">=", today),
-                ("renewal_event_ids", "not any", [("kind", "=", "conversion")]),
-            ]
-        ) & self.env["publication.automation"]._cutoff_domain(
-            publications,
-            "date_end",
-            lambda p: today + timedelta(days=p.renewal_notice_days),
-        )
-
-    @api.model
-    def _auto_renewal_domain(self, publications, today):
-        return Domain(
-            [("state", "=", "active"), ("renewal_type", "=", "continuous")]
-        ) & self.env["publication.automation"]._cutoff_domain(
-            publications,
-            "date_end",
-            lambda p: today + timedelta(days=p.renewal_lead_days),
-        )
-
-    @api.model
-    def _expiry_domain(self, publications, today):
-        """Open subscriptions past their end and grace, except active
-        continuous ones: those are renewed (a failing renewal shows in Renewal
-        Failures, it does not churn a paying subscriber)."""
-        return (
-            Domain("state", "in", OPEN_STATES)
-            & ~(
-                Domain("state", "=", "active")
-                & Domain("renewal_type", "=", "continuous")
-            )
-        ) & self.env["publication.automation"]._cutoff_domain(
-            publications,
-            "date_end",
-            lambda p: today - timedelta(days=p.expiry_grace_days + 1),
-        )
-
-    @api.model
-    def _winback_domain(self, publications, today):
-        """Expired since the publication's win-back delay, but not so long ago
-        that the offer would come out of the blue."""
-        return Domain(
-            [
-                ("state", "=", "expired"),
-                ("renewal_event_ids", "not any", [("kind", "=", "winback")]),
-            ]
-        ) & Domain.OR(
-            [
-                Domain("publication_id", "=", publication.id)
-                & Domain("date_end", "<=", today - timedelta(publication.winback_days))
-                & Domain(
-                    "date_end",
-                    ">",
-                    today - timedelta(publication.winback_days + WINBACK_WINDOW_DAYS),
-                )
-                for publication in publications
-            ]
-        )
-
-    # ------------------------------------------------------------------
-    # Failures of the automation
-    # ------------------------------------------------------------------
-    def _automation_subscriptions(self):
-        return self
-
-    def _record_automation_error(self, step, error):
-        """Show the failure on the subscription: its field, one chatter note
-        and one activity, however often the step fails again."""
-        self.ensure_one()
-        message = f"{step}: {error}"
-        if self.automation_error != message:
-            self.message_post(
-                body=self.env._("Renewal automation failed: %(error)s", error=message)
-            )
-        self.write(
-            {
-                "automation_error": message,
-                "automation_error_date": fields.Datetime.now(),
-            }
-        )
-        if not self.activity_ids.filtered(lambda a: a.summary == FAILURE_SUMMARY):
-            self.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=FAILURE_SUMMARY,
-                note=message,
-                user_id=(self.user_id or self.env.user).id,
-            )
-
-    def _clear_automation_error(self):
-        failed = self.filtered("automation_error")
-        if not failed:
-            return
-        failed.write({"automation_error": False, "automation_error_date": False})
-        failed.activity_ids.filtered(
-            lambda a: a.summary == FAILURE_SUMMARY
-        ).action_feedback(feedback=self.env._("The step succeeded."))
 
     def _raise_if_not_open(self, action):
         for subscription in self:
@@ -976,92 +622,3 @@ class PublicationSubscription(models.Model):
                         state=dict(self._fields["state"].selection)[subscription.state],
                     )
                 )
-
-    def _extend_by_issues(self, count=1, reason=False):
-        """Deliver count more issues free of charge (a complaint's remedy): the
-        end moves past the next planned issues, or by their share of a year
-        when no issue calendar covers them."""
-        self.ensure_one()
-        self._raise_if_not_open(self.env._("Extending"))
-        later = self.env["publication.issue"].search(
-            [
-                ("publication_id", "=", self.publication_id.id),
-                ("date", ">", self.date_end),
-            ],
-            order="date",
-            limit=count,
-        )
-        if len(later) == count:
-            new_end = later[-1].date
-        else:
-            days = ceil(count * 365 / self.publication_id.issues_per_year)
-            new_end = self.date_end + timedelta(days=days)
-        previous_end = self.date_end
-        self._move_end(new_end)
-        self.message_post(
-            body=self.env._(
-                "Extended by %(count)s issue(s) free of charge (%(reason)s): the "
-                "subscription now ends on %(new_end)s instead of %(old_end)s.",
-                count=count,
-                reason=reason or self.env._("goodwill"),
-                new_end=new_end,
-                old_end=previous_end,
-            )
-        )
-        return new_end
-
-    def _change_delivery_address(self, address, date_from, reason=False):
-        """Deliver to address from date_from: at once when the date has come,
-        otherwise planned and applied by a daily scheduled action."""
-        self.ensure_one()
-        self._raise_if_not_open(self.env._("Changing the delivery address"))
-        if not address:
-            raise UserError(self.env._("Give the new delivery address."))
-        if date_from <= fields.Date.context_today(self):
-            self.write(
-                {
-                    "delivery_address_id": address.id,
-                    "next_delivery_address_id": False,
-                    "next_delivery_address_date": False,
-                }
-            )
-            body = self.env._(
-                "Delivery address changed to %(address)s from %(date)s (%(reason)s); "
-                "route: %(route)s.",
-                address=address.display_name,
-                date=date_from,
-                reason=reason or "-",
-                route=self.route_id.name or "-",
-            )
-        else:
-            self.write(
-                {
-                    "next_delivery_address_id": address.id,
-                    "next_delivery_address_date": date_from,
-                }
-            )
-            body = self.env._(
-                "Delivery address changes to %(address)s on %(date)s (%(reason)s).",
-                address=address.display_name,
-                date=date_from,
-                reason=reason or "-",
-            )
-        self.message_post(body=body)
-        return body
-
-    def _apply_planned_address_change(self):
-        for subscription in self:
-            subscription._change_delivery_address(
-                subscription.next_delivery_address_id,
-                subscription.next_delivery_address_date,
-            )
-
-    @api.model
-    def _planned_address_change_domain(self, today):
-        return Domain(
-            [
-                ("next_delivery_address_id", "!=", False),
-                ("next_delivery_address_date", "<=", today),
-                ("state", "in", OPEN_STATES),
-            ]
-        )

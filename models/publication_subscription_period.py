@@ -303,7 +303,7 @@ class PublicationSubscriptionPeriod(models.Model):
 
     def _suspend_unpaid(self):
         """Stop delivery until the invoice is paid (payment resumes it)."""
-        self.subscription_id.state = "suspended"
+        self.subscription_id._write_state({"state": "suspended"})
         for period in self:
             period.subscription_id.message_post(
                 body=self.env._(

@@ -1,0 +1,349 @@
+"""Renewal of subscriptions: renewals, reminders, offers, their mails and the
+errors of the scheduled actions that run them."""
+
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+
+from .publication_subscription import FREE_ORIGINS, OPEN_STATES
+
+FAILURE_SUMMARY = "Renewal automation failed"
+WINBACK_WINDOW_DAYS = 30
+
+
+class PublicationSubscription(models.Model):
+    _inherit = "publication.subscription"
+
+    reminder_days_sent = fields.Integer(
+        string="Reminded (days before end)",
+        copy=False,
+        readonly=True,
+        help="Days before the end of the most urgent renewal reminder sent for "
+        "the current term; 0 when none was sent.",
+    )
+    renewal_event_ids = fields.One2many(
+        "publication.renewal.event", "subscription_id", string="Renewal Events"
+    )
+    automation_error = fields.Text(
+        copy=False,
+        readonly=True,
+        help="Why the last scheduled renewal step failed; cleared when it succeeds.",
+    )
+    automation_error_date = fields.Datetime(copy=False, readonly=True)
+
+    def _invoice_to_pay_online(self):
+        """The invoice a payer opens from a reminder's link: the unpaid one, or
+        that of the next period for a subscription to renew."""
+        self.ensure_one()
+        unpaid = self._unpaid_invoice()
+        if not unpaid and self._renewable_online():
+            return self.sudo()._renew().invoice_id
+        return unpaid
+
+    def _renewable_online(self):
+        """A paying subscriber may renew from the link; trials, member copies
+        and free copies renew with a person."""
+        self.ensure_one()
+        return (
+            self.state in ("active", "suspended")
+            and not self._is_free()
+            and self.amount
+        )
+
+    # ------------------------------------------------------------------
+    # Renewal
+    # ------------------------------------------------------------------
+    def _compute_access_url(self):
+        for subscription in self:
+            subscription.access_url = f"/publication/renew/{subscription.id}"
+
+    def action_renew(self):
+        """Renew now: the next period and its invoice (for a fixed term, when
+        the subscriber accepts the renewal offer)."""
+        not_open = self.filtered(lambda s: s.state not in ("active", "suspended"))
+        if not_open:
+            raise UserError(
+                self.env._(
+                    "Only active or suspended subscriptions can be renewed: %(names)s.",
+                    names=", ".join(not_open.mapped("name")),
+                )
+            )
+        return self._renew()
+
+    def _renew(self):
+        """Open the next period of each subscription whose current period has
+        started, invoice it and move the end. Returns the new periods."""
+        today = fields.Date.context_today(self)
+        due = self.filtered(lambda s: s._current_period().date_start <= today)
+        periods = self.env["publication.subscription.period"].create(
+            [s._prepare_period(s.date_end + timedelta(days=1)) for s in due]
+        )
+        periods.filtered("amount")._create_invoices()
+        for date_end, renewed in periods.grouped("date_end").items():
+            renewed.subscription_id.write(
+                {"date_end": date_end, "reminder_days_sent": 0}
+            )
+        self.env["publication.renewal.event"].sudo().create(
+            [
+                {
+                    "subscription_id": period.subscription_id.id,
+                    "period_id": period.id,
+                    "kind": "renewal",
+                    "invoice_id": period.invoice_id.id,
+                }
+                for period in periods
+            ]
+        )
+        return periods
+
+    def _current_period(self):
+        self.ensure_one()
+        return self.period_ids.sorted("date_start")[-1:]
+
+    def action_switch_to_continuous(self):
+        """One click: renew automatically from now on."""
+        fixed = self.filtered(lambda s: s.renewal_type == "fixed")
+        fixed.renewal_type = "continuous"
+        for subscription in fixed:
+            subscription.message_post(
+                body=self.env._(
+                    "Switched to continuous: the subscription renews automatically "
+                    "on %(date)s.",
+                    date=subscription.date_end + timedelta(days=1),
+                )
+            )
+        return True
+
+    def _expire(self):
+        """Close subscriptions whose end passed without a paid renewal."""
+        not_renewed = self.env.ref("publication_crm.churn_reason_not_renewed")
+        self._write_state({"state": "expired", "churn_reason_id": not_renewed.id})
+        self._log_events("expiry")
+
+    # ------------------------------------------------------------------
+    # Reminders and offers
+    # ------------------------------------------------------------------
+    def _send_renewal_reminder(self, step):
+        """Send step's e-mail, or ask the salesperson to call sponsors and key
+        accounts, and remember that step was sent for the current term."""
+        personal = self.filtered(lambda s: s._needs_personal_follow_up())
+        (self - personal)._post_template(step.mail_template_id)
+        personal._schedule_follow_up()
+        (self - personal)._log_events("reminder", step)
+        personal._log_events("staff", step)
+        self.write({"reminder_days_sent": step.days})
+
+    def _needs_personal_follow_up(self):
+        """Sponsors and key accounts renew with a person, not an e-mail."""
+        self.ensure_one()
+        return self.origin == "sponsored" or self.payer_id.publication_key_account
+
+    def _schedule_follow_up(self):
+        """One activity per payer and end date for the salesperson."""
+        for (payer, date_end), subscriptions in self.grouped(
+            lambda s: (s.payer_id, s.date_end)
+        ).items():
+            summary = self.env._(
+                "Renewal: %(count)s subscription(s) of %(payer)s end on %(date)s",
+                count=len(subscriptions),
+                payer=payer.display_name,
+                date=date_end,
+            )
+            first = subscriptions[0]
+            if first.activity_ids.filtered(
+                lambda a, summary=summary: a.summary == summary
+            ):
+                continue
+            first.activity_schedule(
+                "mail.mail_activity_data_call",
+                date_deadline=date_end,
+                summary=summary,
+                note=Markup("<p>%s</p>") % ", ".join(subscriptions.mapped("name")),
+                user_id=(first.user_id or self.env.user).id,
+            )
+
+    def _send_continuous_offer(self):
+        for publication, subscriptions in self.grouped("publication_id").items():
+            subscriptions._post_template(publication.conversion_template_id)
+        self._log_events("conversion")
+
+    def _send_winback_offer(self):
+        """Offer to come back, unless the reader already did."""
+        back = self._with_open_subscription_elsewhere()
+        for publication, subscriptions in (
+            (self - back).grouped("publication_id").items()
+        ):
+            subscriptions._post_template(publication.winback_template_id)
+        self._log_events("winback")
+
+    def _with_open_subscription_elsewhere(self):
+        others = self.search(
+            [
+                ("id", "not in", self.ids),
+                ("state", "in", OPEN_STATES),
+                ("recipient_id", "in", self.recipient_id.ids),
+            ]
+        )
+        open_keys = {(s.recipient_id, s.publication_id) for s in others}
+        return self.filtered(lambda s: (s.recipient_id, s.publication_id) in open_keys)
+
+    def _post_template(self, template):
+        """Post template on each subscription's chatter for its payer; the
+        e-mails go out through the mail queue, after the commit."""
+        if not self or not template:
+            return
+        subscriptions = self.with_context(mail_notify_force_send=False)
+        rendered = template._generate_template(
+            subscriptions.ids, ("subject", "body_html")
+        )
+        for subscription in subscriptions:
+            subscription.message_post(
+                body=rendered[subscription.id]["body_html"],
+                subject=rendered[subscription.id]["subject"],
+                partner_ids=subscription.payer_id.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+
+    def _log_events(self, kind, step=None):
+        self.env["publication.renewal.event"].sudo().create(
+            [
+                {
+                    "subscription_id": subscription.id,
+                    "period_id": subscription._current_period().id,
+                    "step_id": step.id if step else False,
+                    "kind": kind,
+                }
+                for subscription in self
+            ]
+        )
+
+    # ------------------------------------------------------------------
+    # What is due (used by publication.automation)
+    # ------------------------------------------------------------------
+    @api.model
+    def _renewal_reminder_domain(self, step, today):
+        return Domain(
+            [
+                ("publication_id", "=", step.publication_id.id),
+                ("state", "in", ("active", "suspended")),
+                ("renewal_type", "=", "fixed"),
+                ("origin", "not in", FREE_ORIGINS),
+                ("plan_id.is_trial", "=", False),
+                ("amount", ">", 0),
+                ("date_end", ">=", today),
+                ("date_end", "<=", today + timedelta(days=step.days)),
+                "|",
+                ("reminder_days_sent", "=", 0),
+                ("reminder_days_sent", ">", step.days),
+            ]
+        )
+
+    @api.model
+    def _continuous_offer_domain(self, publications, today):
+        publications = publications.filtered("conversion_template_id")
+        return Domain(
+            [
+                ("state", "=", "active"),
+                ("renewal_type", "=", "fixed"),
+                ("plan_id.offer_continuous", "=", True),
+                ("date_end", ">=", today),
+                ("renewal_event_ids", "not any", [("kind", "=", "conversion")]),
+            ]
+        ) & self.env["publication.automation"]._cutoff_domain(
+            publications,
+            "date_end",
+            lambda p: today + timedelta(days=p.renewal_notice_days),
+        )
+
+    @api.model
+    def _auto_renewal_domain(self, publications, today):
+        return Domain(
+            [("state", "=", "active"), ("renewal_type", "=", "continuous")]
+        ) & self.env["publication.automation"]._cutoff_domain(
+            publications,
+            "date_end",
+            lambda p: today + timedelta(days=p.renewal_lead_days),
+        )
+
+    @api.model
+    def _expiry_domain(self, publications, today):
+        """Open subscriptions past their end and grace, except active
+        continuous ones: those are renewed (a failing renewal shows in Renewal
+        Failures, it does not churn a paying subscriber)."""
+        return (
+            Domain("state", "in", OPEN_STATES)
+            & ~(
+                Domain("state", "=", "active")
+                & Domain("renewal_type", "=", "continuous")
+            )
+        ) & self.env["publication.automation"]._cutoff_domain(
+            publications,
+            "date_end",
+            lambda p: today - timedelta(days=p.expiry_grace_days + 1),
+        )
+
+    @api.model
+    def _winback_domain(self, publications, today):
+        """Expired since the publication's win-back delay, but not so long ago
+        that the offer would come out of the blue."""
+        return Domain(
+            [
+                ("state", "=", "expired"),
+                ("renewal_event_ids", "not any", [("kind", "=", "winback")]),
+            ]
+        ) & Domain.OR(
+            [
+                Domain("publication_id", "=", publication.id)
+                & Domain("date_end", "<=", today - timedelta(publication.winback_days))
+                & Domain(
+                    "date_end",
+                    ">",
+                    today - timedelta(publication.winback_days + WINBACK_WINDOW_DAYS),
+                )
+                for publication in publications
+            ]
+        )
+
+    # ------------------------------------------------------------------
+    # Failures of the automation
+    # ------------------------------------------------------------------
+    def _automation_subscriptions(self):
+        return self
+
+    def _record_automation_error(self, step, error):
+        """Show the failure on the subscription: its field, one chatter note
+        and one activity, however often the step fails again."""
+        self.ensure_one()
+        message = f"{step}: {error}"
+        if self.automation_error != message:
+            self.message_post(
+                body=self.env._("Renewal automation failed: %(error)s", error=message)
+            )
+        self.write(
+            {
+                "automation_error": message,
+                "automation_error_date": fields.Datetime.now(),
+            }
+        )
+        if not self.activity_ids.filtered(lambda a: a.summary == FAILURE_SUMMARY):
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=FAILURE_SUMMARY,
+                note=message,
+                user_id=(self.user_id or self.env.user).id,
+            )
+
+    def _clear_automation_error(self):
+        failed = self.filtered("automation_error")
+        if not failed:
+            return
+        failed.write({"automation_error": False, "automation_error_date": False})
+        failed.activity_ids.filtered(
+            lambda a: a.summary == FAILURE_SUMMARY
+        ).action_feedback(feedback=self.env._("The step succeeded."))
