@@ -32,8 +32,9 @@ class PublicationAutomation(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _cron_renewal_reminders(self):
-        """Renewal reminders (the most urgent step due), staff follow-ups and
-        offers to turn fixed-term subscriptions into continuous ones."""
+        """Renewal reminders (the most urgent step due), staff follow-ups,
+        offers to turn fixed-term subscriptions into continuous ones and, at
+        the end of a trial, the offer of its paid offer."""
         today = fields.Date.context_today(self)
         Subscription = self.env["publication.subscription"]
         steps = self.env["publication.reminder.step"].search(
@@ -53,6 +54,13 @@ class PublicationAutomation(models.AbstractModel):
             (
                 Subscription._continuous_offer_domain(publications, today),
                 "_send_continuous_offer",
+                None,
+            )
+        )
+        tasks.append(
+            (
+                Subscription._trial_offer_domain(publications, today),
+                "_send_trial_offer",
                 None,
             )
         )

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 EVENT_KINDS = [
     ("reminder", "Renewal Reminder"),
@@ -9,13 +9,16 @@ EVENT_KINDS = [
     ("winback", "Win-back Offer"),
     ("dunning", "Payment Reminder"),
     ("suspension", "Suspension"),
+    ("trial_offer", "Trial Conversion Offer"),
+    ("trial_conversion", "Trial Converted"),
 ]
 
 
 class PublicationRenewalEvent(models.Model):
     """What the renewal automation did. Its unique indexes are the last guard
     against a reminder or an offer being sent twice; a renewal is guarded by the
-    period's unique start."""
+    period's unique start. A renewal reminder is sent once per step and term
+    end: when a pause moves the end, the reminders for the new end are new."""
 
     _name = "publication.renewal.event"
     _description = "Renewal Event"
@@ -36,15 +39,35 @@ class PublicationRenewalEvent(models.Model):
     step_id = fields.Many2one("publication.reminder.step", ondelete="set null")
     kind = fields.Selection(EVENT_KINDS, required=True, index=True)
     date = fields.Date(required=True, default=fields.Date.context_today)
+    date_term_end = fields.Date(
+        string="Term End",
+        readonly=True,
+        help="End of the subscription when the event happened.",
+    )
     invoice_id = fields.Many2one("account.move")
     amount = fields.Monetary(related="period_id.amount", store=True)
     currency_id = fields.Many2one(related="subscription_id.currency_id")
 
     _step_once = models.UniqueIndex(
-        "(period_id, kind, step_id) WHERE step_id IS NOT NULL",
-        "A reminder step is sent once per subscription period.",
+        "(subscription_id, kind, step_id, date_term_end) "
+        "WHERE step_id IS NOT NULL AND kind IN ('reminder', 'staff')",
+        "A renewal reminder step is sent once per end of a subscription.",
+    )
+    _dunning_once = models.UniqueIndex(
+        "(period_id, step_id) WHERE step_id IS NOT NULL AND kind = 'dunning'",
+        "A payment reminder step is sent once per subscription period.",
     )
     _offer_once = models.UniqueIndex(
-        "(subscription_id, kind) WHERE kind IN ('conversion', 'winback', 'expiry')",
+        "(subscription_id, kind) WHERE kind IN "
+        "('conversion', 'winback', 'expiry', 'trial_offer', 'trial_conversion')",
         "An offer or an expiry happens once per subscription.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        subscriptions = self.env["publication.subscription"].browse(
+            [vals["subscription_id"] for vals in vals_list]
+        )
+        for vals, subscription in zip(vals_list, subscriptions, strict=True):
+            vals.setdefault("date_term_end", subscription.date_end)
+        return super().create(vals_list)

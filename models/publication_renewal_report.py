@@ -6,8 +6,9 @@ from .publication_subscription_plan import RENEWAL_TYPES
 
 class PublicationRenewalReport(models.Model):
     """One row per ended term of a subscription (a period whose end has passed
-    or that was followed by a next one), renewed or not. The average of
-    Renewal Rate over a group is the share of its terms that were renewed."""
+    or that was followed by a next one), renewed or not; a trial converted to
+    a paid subscription counts as renewed. The average of Renewal Rate over a
+    group is the share of its terms that were renewed."""
 
     _name = "publication.renewal.report"
     _description = "Renewal Analysis"
@@ -25,6 +26,7 @@ class PublicationRenewalReport(models.Model):
             "origin",
             "company_id",
         ],
+        "publication.renewal.event": ["period_id", "kind"],
     }
 
     period_id = fields.Many2one("publication.subscription.period", readonly=True)
@@ -59,15 +61,21 @@ class PublicationRenewalReport(models.Model):
                     s.renewal_type,
                     s.origin,
                     1 AS term_count,
-                    (n.id IS NOT NULL)::int AS renewed_count,
-                    CASE WHEN n.id IS NOT NULL THEN 100.0 ELSE 0.0 END AS renewal_rate
+                    r.renewed::int AS renewed_count,
+                    CASE WHEN r.renewed THEN 100.0 ELSE 0.0 END AS renewal_rate
                 FROM publication_subscription_period p
                 JOIN publication_subscription s ON s.id = p.subscription_id
                 LEFT JOIN publication_subscription_period n
                   ON n.subscription_id = p.subscription_id
                  AND n.date_start = p.date_end + 1
+                CROSS JOIN LATERAL (
+                    SELECT n.id IS NOT NULL OR EXISTS (
+                        SELECT 1 FROM publication_renewal_event e
+                         WHERE e.period_id = p.id AND e.kind = 'trial_conversion'
+                    ) AS renewed
+                ) r
                 WHERE s.state != 'draft'
-                  AND (n.id IS NOT NULL OR p.date_end < CURRENT_DATE)
+                  AND (r.renewed OR p.date_end < CURRENT_DATE)
             )
             """,
                 SQL.identifier(self._table),

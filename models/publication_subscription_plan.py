@@ -54,6 +54,23 @@ class PublicationSubscriptionPlan(models.Model):
         help="Before a fixed-term subscription of this offer ends, e-mail the payer "
         "an offer to renew it automatically from then on.",
     )
+    conversion_plan_id = fields.Many2one(
+        "publication.subscription.plan",
+        string="Converts To",
+        domain="[('publication_id', '=', publication_id), ('is_trial', '=', False)]",
+        help="Trial offers: the paid offer proposed to the reader when the trial "
+        "ends, accepted with one click on the renewal page.",
+    )
+    conversion_template_id = fields.Many2one(
+        "mail.template",
+        string="Conversion E-mail",
+        domain="[('model', '=', 'publication.subscription')]",
+        default=lambda self: self.env.ref(
+            "publication_crm.mail_template_trial_conversion", raise_if_not_found=False
+        ),
+        help="Trial offers: sent to the payer when the trial ends, with the paid "
+        "offer above.",
+    )
     description = fields.Text(translate=True)
 
     @api.constrains("term_length", "price", "is_trial")
@@ -73,6 +90,34 @@ class PublicationSubscriptionPlan(models.Model):
                         "Price of offer %(plan)s must not be negative, not %(value)s.",
                         plan=plan.name,
                         value=plan.price,
+                    )
+                )
+
+    @api.constrains("is_trial", "renewal_type", "conversion_plan_id")
+    def _check_trial(self):
+        """A trial is free: it never renews, it converts to a paid offer."""
+        for plan in self:
+            if plan.is_trial and plan.renewal_type == "continuous":
+                raise ValidationError(
+                    self.env._(
+                        "Trial offer %(plan)s cannot renew continuously; set a paid "
+                        "offer in Converts To instead.",
+                        plan=plan.name,
+                    )
+                )
+            paid = plan.conversion_plan_id
+            if paid and (
+                not plan.is_trial
+                or paid.is_trial
+                or paid.publication_id != plan.publication_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Converts To of offer %(plan)s must be a paid offer of "
+                        "%(publication)s, set on a trial offer, not %(value)s.",
+                        plan=plan.name,
+                        publication=plan.publication_id.name,
+                        value=paid.name,
                     )
                 )
 

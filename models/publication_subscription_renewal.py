@@ -19,14 +19,26 @@ class PublicationSubscription(models.Model):
     _inherit = "publication.subscription"
 
     reminder_days_sent = fields.Integer(
-        string="Reminded (days before end)",
+        string="Last Reminder (days before end)",
         copy=False,
         readonly=True,
         help="Days before the end of the most urgent renewal reminder sent for "
-        "the current term; 0 when none was sent.",
+        "the current end; 0 when none was sent.",
     )
     renewal_event_ids = fields.One2many(
         "publication.renewal.event", "subscription_id", string="Renewal Events"
+    )
+    is_trial = fields.Boolean(
+        compute="_compute_is_trial",
+        help="A free trial: it never renews, its trial offer may convert it to a "
+        "paid offer.",
+    )
+    converted_subscription_id = fields.Many2one(
+        "publication.subscription",
+        string="Converted To",
+        copy=False,
+        readonly=True,
+        help="The paid subscription that the reader took at the end of this trial.",
     )
     automation_error = fields.Text(
         copy=False,
@@ -35,23 +47,71 @@ class PublicationSubscription(models.Model):
     )
     automation_error_date = fields.Datetime(copy=False, readonly=True)
 
-    def _invoice_to_pay_online(self):
-        """The invoice a payer opens from a reminder's link: the unpaid one, or
-        that of the next period for a subscription to renew."""
+    @api.depends("origin", "plan_id.is_trial")
+    def _compute_is_trial(self):
+        for subscription in self:
+            subscription.is_trial = (
+                subscription.origin == "trial" or subscription.plan_id.is_trial
+            )
+
+    # ------------------------------------------------------------------
+    # The renewal page (controllers/portal.py)
+    # ------------------------------------------------------------------
+    def _invoice_to_show_online(self):
+        """The invoice the page's link opens instead of the page: the unpaid one
+        of an open subscription. A closed one never leads to an old invoice."""
         self.ensure_one()
-        unpaid = self._unpaid_invoice()
-        if not unpaid and self._renewable_online():
-            return self.sudo()._renew().invoice_id
-        return unpaid
+        if self.state not in OPEN_STATES:
+            return self.env["account.move"]
+        return self._unpaid_invoice()
+
+    def _invoice_to_pay_online(self):
+        """The invoice the page's button leads to: the unpaid one, or that of
+        the renewal or trial conversion the button accepts, once; that of the
+        paid subscription a trial was converted to."""
+        self.ensure_one()
+        if self.converted_subscription_id:
+            return self.converted_subscription_id._invoice_to_show_online()
+        unpaid = self._invoice_to_show_online()
+        offer = self._online_offer()
+        if unpaid or not offer:
+            return unpaid
+        if offer == "conversion":
+            return self.sudo()._convert_trial()._unpaid_invoice()
+        return self.sudo()._renew().invoice_id
+
+    def _online_offer(self):
+        """What the page offers: "renewal" to a paying subscriber whose
+        current period has begun, "conversion" to the paid offer of a trial
+        that has come to its end, or False."""
+        self.ensure_one()
+        if self._renewable_online():
+            return "renewal"
+        if self._convertible_online():
+            return "conversion"
+        return False
 
     def _renewable_online(self):
-        """A paying subscriber may renew from the link; trials, member copies
-        and free copies renew with a person."""
+        """A paying subscriber may renew from the link, once per period;
+        trials, member copies and free copies renew with a person."""
         self.ensure_one()
+        today = fields.Date.context_today(self)
         return (
             self.state in ("active", "suspended")
             and not self._is_free()
             and self.amount
+            and self._current_period().date_start <= today
+        )
+
+    def _convertible_online(self):
+        """A trial open on its last day or after, whose offer converts to a
+        paid one."""
+        self.ensure_one()
+        return (
+            self.state in OPEN_STATES
+            and self.plan_id.is_trial
+            and self.plan_id.conversion_plan_id
+            and self.date_end <= fields.Date.context_today(self)
         )
 
     # ------------------------------------------------------------------
@@ -64,19 +124,38 @@ class PublicationSubscription(models.Model):
     def action_renew(self):
         """Renew now: the next period and its invoice (for a fixed term, when
         the subscriber accepts the renewal offer)."""
-        not_open = self.filtered(lambda s: s.state not in ("active", "suspended"))
-        if not_open:
-            raise UserError(
-                self.env._(
-                    "Only active or suspended subscriptions can be renewed: %(names)s.",
-                    names=", ".join(not_open.mapped("name")),
+        self._renew()
+        return True
+
+    def _raise_if_not_renewable(self, action):
+        """Renewing needs a delivered, paid for subscription: not a closed one,
+        not one awaiting payment, not a trial (it converts instead)."""
+        states = dict(self._fields["state"].selection)
+        for subscription in self:
+            if subscription.is_trial:
+                raise UserError(
+                    self.env._(
+                        "%(action)s is refused for %(name)s: it is a trial, which "
+                        "never renews; its reader subscribes to a paid offer.",
+                        action=action,
+                        name=subscription.name,
+                    )
                 )
-            )
-        return self._renew()
+            if subscription.state not in ("active", "suspended"):
+                raise UserError(
+                    self.env._(
+                        "%(action)s is refused for %(name)s: it is %(state)s; only "
+                        "active or suspended subscriptions renew.",
+                        action=action,
+                        name=subscription.name,
+                        state=states[subscription.state],
+                    )
+                )
 
     def _renew(self):
         """Open the next period of each subscription whose current period has
         started, invoice it and move the end. Returns the new periods."""
+        self._raise_if_not_renewable(self.env._("Renewal"))
         today = fields.Date.context_today(self)
         due = self.filtered(lambda s: s._current_period().date_start <= today)
         periods = self.env["publication.subscription.period"].create(
@@ -106,6 +185,7 @@ class PublicationSubscription(models.Model):
 
     def action_switch_to_continuous(self):
         """One click: renew automatically from now on."""
+        self._raise_if_not_renewable(self.env._("Switching to continuous"))
         fixed = self.filtered(lambda s: s.renewal_type == "fixed")
         fixed.renewal_type = "continuous"
         for subscription in fixed:
@@ -170,6 +250,68 @@ class PublicationSubscription(models.Model):
         for publication, subscriptions in self.grouped("publication_id").items():
             subscriptions._post_template(publication.conversion_template_id)
         self._log_events("conversion")
+
+    def _send_trial_offer(self):
+        """At the end of a trial, offer the paid offer its trial offer converts to."""
+        for plan, subscriptions in self.grouped("plan_id").items():
+            subscriptions._post_template(plan.conversion_template_id)
+        self._log_events("trial_offer")
+
+    def _convert_trial(self):
+        """The reader accepts the paid offer at the end of a trial: the trial
+        closes, a paid subscription on the trial offer's Converts To starts the
+        day after it (or today, when accepted later) and is invoiced. Returns
+        the paid subscriptions."""
+        not_convertible = self.filtered(lambda s: not s._convertible_online())
+        if not_convertible:
+            raise UserError(
+                self.env._(
+                    "Only a trial that reached its end and whose offer converts to "
+                    "a paid one can be converted: %(names)s.",
+                    names=", ".join(not_convertible.mapped("name")),
+                )
+            )
+        today = fields.Date.context_today(self)
+        self._write_state({"state": "expired"})
+        paid = self.create([trial._prepare_conversion(today) for trial in self])
+        paid.action_confirm()
+        events = []
+        for trial, subscription in zip(self, paid, strict=True):
+            trial.converted_subscription_id = subscription
+            trial.message_post(
+                body=self.env._(
+                    "Trial converted: the reader goes on with %(subscription)s "
+                    "(%(plan)s) from %(date)s.",
+                    subscription=subscription.name,
+                    plan=subscription.plan_id.name,
+                    date=subscription.date_start,
+                )
+            )
+            events.append(
+                {
+                    "subscription_id": trial.id,
+                    "period_id": trial._current_period().id,
+                    "kind": "trial_conversion",
+                    "invoice_id": subscription.period_ids.invoice_id.id,
+                }
+            )
+        self.env["publication.renewal.event"].sudo().create(events)
+        return paid
+
+    def _prepare_conversion(self, today):
+        """The paid subscription that continues this trial."""
+        self.ensure_one()
+        return {
+            "recipient_id": self.recipient_id.id,
+            "payer_id": self.payer_id.id,
+            "delivery_address_id": self.delivery_address_id.id,
+            "publication_id": self.publication_id.id,
+            "plan_id": self.plan_id.conversion_plan_id.id,
+            "quantity": self.quantity,
+            "origin": "gift" if self.is_gift else "new",
+            "user_id": self.user_id.id,
+            "date_start": max(self.date_end + timedelta(days=1), today),
+        }
 
     def _send_winback_offer(self):
         """Offer to come back, unless the reader already did."""
@@ -262,9 +404,31 @@ class PublicationSubscription(models.Model):
         )
 
     @api.model
-    def _auto_renewal_domain(self, publications, today):
+    def _trial_offer_domain(self, publications, today):
+        """Open trials on their last day or after, whose offer converts to a
+        paid one, not offered yet."""
         return Domain(
-            [("state", "=", "active"), ("renewal_type", "=", "continuous")]
+            [
+                ("publication_id", "in", publications.ids),
+                ("state", "in", OPEN_STATES),
+                ("plan_id.is_trial", "=", True),
+                ("plan_id.conversion_plan_id", "!=", False),
+                ("plan_id.conversion_template_id", "!=", False),
+                ("date_end", "<=", today),
+                ("renewal_event_ids", "not any", [("kind", "=", "trial_offer")]),
+            ]
+        )
+
+    @api.model
+    def _auto_renewal_domain(self, publications, today):
+        """Active continuous subscriptions due; never a trial."""
+        return Domain(
+            [
+                ("state", "=", "active"),
+                ("renewal_type", "=", "continuous"),
+                ("origin", "!=", "trial"),
+                ("plan_id.is_trial", "=", False),
+            ]
         ) & self.env["publication.automation"]._cutoff_domain(
             publications,
             "date_end",
