@@ -439,12 +439,14 @@ class PublicationSubscription(models.Model):
     def _expiry_domain(self, publications, today):
         """Open subscriptions past their end and grace, except active
         continuous ones: those are renewed (a failing renewal shows in Renewal
-        Failures, it does not churn a paying subscriber)."""
+        Failures, it does not churn a paying subscriber). Trials never renew."""
         return (
             Domain("state", "in", OPEN_STATES)
             & ~(
                 Domain("state", "=", "active")
                 & Domain("renewal_type", "=", "continuous")
+                & Domain("origin", "!=", "trial")
+                & Domain("plan_id.is_trial", "=", False)
             )
         ) & self.env["publication.automation"]._cutoff_domain(
             publications,

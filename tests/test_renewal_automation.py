@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.publication_crm.models import publication_automation
@@ -297,3 +298,74 @@ class TestRenewalAutomation(AutomationCommon):
         self.assertEqual(
             [e[3] for e in self._events(subscription, "reminder")], [3, 30]
         )
+
+    def test_reminders_sent_before_a_pause_are_sent_again_for_the_new_end(self):
+        with freeze_time("2026-01-01"):
+            subscription = self._confirmed()
+            self._pay(self._invoice(subscription))
+        for day in ("2026-12-01", "2026-12-17"):
+            with freeze_time(day):
+                self._run("_cron_renewal_reminders")
+        with freeze_time("2026-12-18"):
+            subscription._pause(date(2026, 12, 18), date(2027, 3, 15), "Winter away")
+        self.assertEqual(subscription.date_end, date(2027, 3, 1), "3 issues later")
+        for day in ("2026-12-18", "2027-01-30", "2027-01-31", "2027-02-15"):
+            with freeze_time(day):
+                self._run("_cron_renewal_reminders")
+        with freeze_time("2027-02-26"):
+            self._run("_cron_renewal_reminders")
+            self._run("_cron_renewal_reminders")
+        self.assertFalse(subscription.automation_error)
+        self.assertFalse(subscription.activity_ids, "no failure to look at")
+        events = self.env["publication.renewal.event"].search(
+            [("subscription_id", "=", subscription.id)], order="id"
+        )
+        self.assertEqual(
+            [(e.date, e.step_id.days, e.date_term_end) for e in events],
+            [
+                (date(2026, 12, 1), 30, date(2026, 12, 31)),
+                (date(2026, 12, 17), 14, date(2026, 12, 31)),
+                (date(2027, 1, 30), 30, date(2027, 3, 1)),
+                (date(2027, 2, 15), 14, date(2027, 3, 1)),
+                (date(2027, 2, 26), 3, date(2027, 3, 1)),
+            ],
+        )
+        self.assertEqual(subscription.reminder_days_sent, 3)
+
+    def test_renew_and_switch_refuse_closed_waiting_and_trial_subscriptions(self):
+        self.monthly.payment_grace_days = 0  # awaiting payment at confirmation
+        with freeze_time("2026-01-01"):
+            waiting = self._confirmed()
+            expired = self._confirmed(recipient_id=self.bob.id)
+            self._pay(self._invoice(expired))
+            expired._expire()
+            trial = self._confirmed(recipient_id=self.carol.id, origin="trial")
+        self.assertEqual(
+            (waiting | expired | trial).mapped("state"),
+            ["waiting", "expired", "active"],
+        )
+        refusals = {waiting: "Awaiting Payment", expired: "Expired", trial: "a trial"}
+        with freeze_time("2026-12-15"):
+            for subscription, reason in refusals.items():
+                as_user = subscription.with_user(self.user)
+                for action in (
+                    as_user.action_renew,
+                    as_user.action_switch_to_continuous,
+                ):
+                    with self.assertRefused(UserError, subscription.name, reason):
+                        action()
+        self.assertEqual(
+            (waiting | expired | trial).mapped("renewal_type"), ["fixed"] * 3
+        )
+        self.assertEqual(len((waiting | expired | trial).period_ids), 3)
+
+    def test_the_form_says_which_reminder_was_sent_last(self):
+        arch = (
+            self.env["publication.subscription"]
+            .with_user(self.user)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn("Last Reminder", arch)
+        self.assertIn("days before end", arch)
+        self.assertIn("None sent for this end", arch)
+        self.assertNotIn("Reminded", arch)

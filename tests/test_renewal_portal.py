@@ -131,3 +131,31 @@ class TestRenewalPortal(PublicationCommon, HttpCase):
             self.assertEqual(response.status_code, 200)
             self.assertNotIn("Renew and pay", response.text)
             self.assertEqual(len(subscription.period_ids), 1, "not renewed")
+
+    def test_a_trial_at_its_end_converts_once_to_its_paid_offer(self):
+        self.plan_trial.conversion_plan_id = self.plan_daily
+        trial = self._confirmed(
+            publication_id=self.daily.id,
+            plan_id=self.plan_trial.id,
+            date_start=self.today - timedelta(days=28),
+        )
+        self.assertEqual(trial.date_end, self.today, "its last day")
+        page = self._get(trial)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Subscribe and pay", page.text)
+        self.assertIn("Daily annual", page.text)
+        response = self._post(trial)
+        paid = trial.converted_subscription_id
+        invoice = self._invoice(paid)
+        self.assertEqual(self._location(response), f"/my/invoices/{invoice.id}")
+        self.assertEqual(invoice.amount_untaxed, 300.0)
+        again = self._post(trial)
+        self.assertEqual(self._location(again), f"/my/invoices/{invoice.id}")
+        Subscription = self.env["publication.subscription"]
+        self.assertEqual(
+            Subscription.search_count([("recipient_id", "=", self.alice.id)]), 2
+        )
+        self.assertEqual(len(trial.period_ids), 1, "the trial did not renew")
+        after = self._get(trial)
+        self.assertEqual(after.status_code, 200)
+        self.assertIn(f"continues as <strong>{paid.name}</strong>", after.text)
