@@ -309,17 +309,24 @@ class TestRenewalAutomation(AutomationCommon):
         with freeze_time("2026-12-18"):
             subscription._pause(date(2026, 12, 18), date(2027, 3, 15), "Winter away")
         self.assertEqual(subscription.date_end, date(2027, 3, 1), "3 issues later")
-        for day in ("2026-12-18", "2027-01-30", "2027-01-31", "2027-02-15"):
+        days = ("2026-12-18", "2027-01-30", "2027-01-31", "2027-02-15", "2027-02-26")
+        for day in days + days[-1:]:
             with freeze_time(day):
                 self._run("_cron_renewal_reminders")
-        with freeze_time("2027-02-26"):
-            self._run("_cron_renewal_reminders")
-            self._run("_cron_renewal_reminders")
-        self.assertFalse(subscription.automation_error)
-        self.assertFalse(subscription.activity_ids, "no failure to look at")
-        events = self.env["publication.renewal.event"].search(
-            [("subscription_id", "=", subscription.id)], order="id"
+            self.assertFalse(subscription.automation_error, f"no failure on {day}")
+            self.assertFalse(subscription.activity_ids, "no failure to look at")
+        self.assertEqual(
+            [e[:1] + e[3:] for e in self._events(subscription)],
+            [
+                (date(2026, 12, 1), 30),
+                (date(2026, 12, 17), 14),
+                (date(2027, 1, 30), 30),
+                (date(2027, 2, 15), 14),
+                (date(2027, 2, 26), 3),
+            ],
+            "each step once for each end",
         )
+        events = subscription.renewal_event_ids.sorted("id")
         self.assertEqual(
             [(e.date, e.step_id.days, e.date_term_end) for e in events],
             [
