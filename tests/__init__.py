@@ -4,6 +4,7 @@ from . import test_cancel
 from . import test_pause
 from . import test_print_run
 from . import test_route
+from . import test_issue_planning
 from . import test_security
 from . import test_constraints
 from . import test_partner
