@@ -6,6 +6,7 @@ from . import test_print_run
 from . import test_route
 from . import test_issue_planning
 from . import test_security
+from . import test_orm_guards
 from . import test_constraints
 from . import test_partner
 from . import test_renewal_year
