@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.fields import Command
+from odoo.fields import Command, Domain
 
 from .publication_rate_card_line import AD_COLOURS, AD_FORMATS, AD_POSITIONS
 
@@ -456,15 +456,27 @@ class PublicationAdBooking(models.Model):
     # ------------------------------------------------------------------ reminders
 
     @api.model
+    def _company_today_domain(self, domain_for):
+        """domain_for(today) for the bookings of each company, with the
+        company's date (in its time zone) as today."""
+        companies = self.env["publication.publication"].search([]).company_id
+        return Domain.OR(
+            Domain("company_id", "=", company.id)
+            & Domain(domain_for(company._publication_today()))
+            for company in companies
+        )
+
+    @api.model
     def _material_reminder_domain(self):
-        today = fields.Date.context_today(self)
-        return [
-            ("state", "=", "booked"),
-            ("material_reminder_date", "=", False),
-            ("material_reminder_due", "<=", today),
-            ("material_deadline", ">=", today),
-            ("contract_id.state", "=", "confirmed"),
-        ]
+        return self._company_today_domain(
+            lambda today: [
+                ("state", "=", "booked"),
+                ("material_reminder_date", "=", False),
+                ("material_reminder_due", "<=", today),
+                ("material_deadline", ">=", today),
+                ("contract_id.state", "=", "confirmed"),
+            ]
+        )
 
     @api.model
     def _cron_material_reminders(self, batch_size=100):
@@ -512,7 +524,7 @@ class PublicationAdBooking(models.Model):
                 user_id=booking.user_id.id or self.env.uid,
             )
             booking._write_state(
-                {"material_reminder_date": fields.Date.context_today(self)}
+                {"material_reminder_date": booking.company_id._publication_today()}
             )
             booking._message_log(
                 body=self.env._(
@@ -525,12 +537,14 @@ class PublicationAdBooking(models.Model):
 
     @api.model
     def _to_invoice_domain(self):
-        return [
-            ("state", "in", TO_INVOICE_STATES),
-            ("invoice_line_id", "=", False),
-            ("issue_date", "<=", fields.Date.context_today(self)),
-            ("contract_id.state", "in", ("confirmed", "done")),
-        ]
+        return self._company_today_domain(
+            lambda today: [
+                ("state", "in", TO_INVOICE_STATES),
+                ("invoice_line_id", "=", False),
+                ("issue_date", "<=", today),
+                ("contract_id.state", "in", ("confirmed", "done")),
+            ]
+        )
 
     @api.model
     def _cron_invoice_ads(self, batch_size=20):

@@ -9,6 +9,7 @@ from . import test_security
 from . import test_orm_guards
 from . import test_constraints
 from . import test_partner
+from . import test_company_time
 from . import test_renewal_year
 from . import test_renewal_automation
 from . import test_ad_booking
