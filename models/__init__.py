@@ -18,6 +18,7 @@ from . import helpdesk_ticket_category
 from . import helpdesk_ticket
 from . import publication_complaint_report
 from . import account_move
+from . import res_company
 from . import res_partner
 from . import publication_rate_card
 from . import publication_rate_card_line

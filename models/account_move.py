@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, models
 
 
 class AccountMove(models.Model):
@@ -12,7 +12,7 @@ class AccountMove(models.Model):
         accounting rights. Dated at creation, they are posted without the
         per-document recomputation of a date set at posting (twice as fast).
         """
-        today = fields.Date.context_today(self)
+        today = company._publication_today()
         for vals in vals_list:
             vals.setdefault("invoice_date", today)
         moves = (

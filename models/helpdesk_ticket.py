@@ -27,9 +27,10 @@ class HelpdeskTicket(models.Model):
         readonly=False,
         index=True,
         tracking=True,
-        domain="['|', ('recipient_id', '=', partner_id), "
-        "('payer_id', '=', partner_id)]",
-        help="Found from the contact: their open subscription received or paid.",
+        domain="[('company_id', '=', company_id), '|', "
+        "('recipient_id', '=', partner_id), ('payer_id', '=', partner_id)]",
+        help="Found from the contact: their open subscription received or paid, "
+        "in the ticket's company.",
     )
     publication_id = fields.Many2one(
         related="subscription_id.publication_id", store=True, index=True
@@ -103,15 +104,19 @@ class HelpdeskTicket(models.Model):
         "publication.issue.replacement", "ticket_id", string="Replacement Copies"
     )
 
-    @api.depends("partner_id")
+    @api.depends("partner_id", "company_id")
     def _compute_subscription_id(self):
         """The contact's open subscription (received, else paid), else their
-        last closed one; kept when it already belongs to the contact."""
+        last closed one, in the ticket's company; kept when it already belongs
+        to the contact and the company."""
         todo = self.filtered(
             lambda t: (
                 t.partner_id
-                and t.subscription_id.recipient_id != t.partner_id
-                and t.subscription_id.payer_id != t.partner_id
+                and (
+                    t.subscription_id.company_id != t.company_id
+                    or t.partner_id
+                    not in (t.subscription_id.recipient_id | t.subscription_id.payer_id)
+                )
             )
         )
         subscriptions = (
@@ -120,6 +125,7 @@ class HelpdeskTicket(models.Model):
             .search(
                 [
                     ("state", "!=", "draft"),
+                    ("company_id", "in", todo.company_id.ids),
                     "|",
                     ("recipient_id", "in", todo.partner_id.ids),
                     ("payer_id", "in", todo.partner_id.ids),
@@ -130,12 +136,16 @@ class HelpdeskTicket(models.Model):
         )
         for ticket in todo:
             partner = ticket.partner_id
-            found = subscriptions.filtered(
+            mine = subscriptions.filtered(
+                lambda s, t=ticket: (
+                    s.company_id == t.company_id
+                    and t.partner_id in (s.recipient_id | s.payer_id)
+                )
+            )
+            found = mine.filtered(
                 lambda s, p=partner: s.recipient_id == p and s.state in OPEN_STATES
             )
-            found = found or subscriptions.filtered(
-                lambda s, p=partner: p in (s.recipient_id | s.payer_id)
-            )
+            found = found or mine
             ticket.subscription_id = found[:1].id
 
     @api.depends("subscription_id", "received_date")
@@ -147,7 +157,10 @@ class HelpdeskTicket(models.Model):
             ticket.issue_id = False
             if not subscription:
                 continue
-            day = (ticket.received_date or fields.Datetime.now()).date()
+            day = fields.Date.context_today(
+                ticket.with_context(tz=ticket.company_id._publication_tz()),
+                ticket.received_date,
+            )
             ticket.issue_id = self.env["publication.issue"].search(
                 [
                     ("publication_id", "=", subscription.publication_id.id),
@@ -322,7 +335,7 @@ class HelpdeskTicket(models.Model):
         if leader:
             self.activity_schedule(
                 "mail.mail_activity_data_todo",
-                date_deadline=fields.Date.context_today(self),
+                date_deadline=self.company_id._publication_today(),
                 summary=self.env._("Complaint overdue: answer it now"),
                 note=self.env._(
                     "Ticket %(ticket)s was due for a response on %(deadline)s (UTC).",

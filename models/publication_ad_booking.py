@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.fields import Command
+from odoo.fields import Command, Domain
 
 from .publication_rate_card_line import AD_COLOURS, AD_FORMATS, AD_POSITIONS
 
@@ -19,6 +19,21 @@ BOOKING_STATES = [
 TO_INVOICE_STATES = ("booked", "material", "published")
 # Fields only a Publication Manager may set.
 MANAGER_FIELDS = ("price_override", "deadline_override")
+# Fields set by the business methods only (through _write_state) or computed:
+# the state, the price and its discounts, the invoice and the credit notes.
+STATE_FIELDS = (
+    "state",
+    "list_price",
+    "rate_card_line_id",
+    "tier_discount",
+    "contract_discount",
+    "price",
+    "invoice_id",
+    "invoice_line_id",
+    "credited_discount",
+    "credit_note_ids",
+    "material_reminder_date",
+)
 # Fields frozen once a booking is invoiced.
 PRICE_FIELDS = ("issue_id", "ad_format", "position", "colour", "price_override")
 
@@ -145,11 +160,15 @@ class PublicationAdBooking(models.Model):
         readonly=True,
         help="Frequency discount credited after invoicing (retroactive credit).",
     )
-    credit_note_id = fields.Many2one(
+    credit_note_ids = fields.Many2many(
         "account.move",
-        string="Retroactive Credit Note",
+        "publication_ad_booking_credit_note_rel",
+        "booking_id",
+        "move_id",
+        string="Retroactive Credit Notes",
         copy=False,
         readonly=True,
+        help="One per higher frequency discount credited after invoicing.",
     )
     print_run = fields.Integer(related="issue_id.print_run")
     digital_audience = fields.Integer(related="issue_id.digital_audience")
@@ -236,6 +255,32 @@ class PublicationAdBooking(models.Model):
     def _field_label(self, field):
         return self._fields[field].get_description(self.env)["string"]
 
+    def _check_state_fields(self, vals, creating=False):
+        """States, prices and invoices change through the actions only, also
+        over RPC."""
+        if self.env.su:
+            return
+        refused = set(STATE_FIELDS) & set(vals)
+        if creating:
+            refused = {f for f in refused if vals[f] and vals[f] != "booked"}
+        if refused:
+            field = min(refused)
+            raise AccessError(
+                self.env._(
+                    "%(field)s of an advertisement booking is set by its actions "
+                    "(Material Received, Cancel, invoicing) and its rate card, not "
+                    "to %(value)s by hand.",
+                    field=self._field_label(field),
+                    value=vals[field],
+                )
+            )
+
+    def _write_state(self, vals):
+        """Write what a business method changes: the user's right to write
+        the bookings is still checked."""
+        self.check_access("write")
+        return self.sudo().write(vals)
+
     def _check_manager_fields(self, vals):
         if self._is_manager():
             return
@@ -301,6 +346,7 @@ class PublicationAdBooking(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_manager_fields(vals)
+            self._check_state_fields(vals, creating=True)
             contract = self.env["publication.ad.contract"].browse(
                 vals.get("contract_id")
             )
@@ -336,6 +382,7 @@ class PublicationAdBooking(models.Model):
 
     def write(self, vals):
         self._check_manager_fields(vals)
+        self._check_state_fields(vals)
         if set(vals) & set(PRICE_FIELDS):
             invoiced = self.filtered(lambda b: b.state == "invoiced")
             if invoiced:
@@ -376,7 +423,7 @@ class PublicationAdBooking(models.Model):
                         state=booking._selection_label("state"),
                     )
                 )
-        self.write(
+        self._write_state(
             {"state": "material", "material_date": fields.Date.context_today(self)}
         )
         self.activity_feedback(["mail.mail_activity_data_todo"])
@@ -404,20 +451,37 @@ class PublicationAdBooking(models.Model):
                         deadline=deadline,
                     )
                 )
-        self.write({"state": "cancelled"})
+        self._write_state({"state": "cancelled"})
 
     # ------------------------------------------------------------------ reminders
 
     @api.model
-    def _material_reminder_domain(self):
-        today = fields.Date.context_today(self)
-        return [
-            ("state", "=", "booked"),
-            ("material_reminder_date", "=", False),
-            ("material_reminder_due", "<=", today),
-            ("material_deadline", ">=", today),
-            ("contract_id.state", "=", "confirmed"),
+    def _company_today_domain(self, domain_for):
+        """domain_for(today) for the bookings of each company, with the
+        company's date (in its time zone) as today."""
+        companies = [
+            company
+            for [company] in self.env["publication.publication"]
+            .with_context(active_test=False)
+            ._read_group([("company_id", "!=", False)], ["company_id"])
         ]
+        return Domain.OR(
+            Domain("company_id", "=", company.id)
+            & Domain(domain_for(company._publication_today()))
+            for company in companies
+        )
+
+    @api.model
+    def _material_reminder_domain(self):
+        return self._company_today_domain(
+            lambda today: [
+                ("state", "=", "booked"),
+                ("material_reminder_date", "=", False),
+                ("material_reminder_due", "<=", today),
+                ("material_deadline", ">=", today),
+                ("contract_id.state", "=", "confirmed"),
+            ]
+        )
 
     @api.model
     def _cron_material_reminders(self, batch_size=100):
@@ -464,7 +528,9 @@ class PublicationAdBooking(models.Model):
                 ),
                 user_id=booking.user_id.id or self.env.uid,
             )
-            booking.material_reminder_date = fields.Date.context_today(self)
+            booking._write_state(
+                {"material_reminder_date": booking.company_id._publication_today()}
+            )
             booking._message_log(
                 body=self.env._(
                     "Material reminder queued for %(partner)s.",
@@ -476,12 +542,14 @@ class PublicationAdBooking(models.Model):
 
     @api.model
     def _to_invoice_domain(self):
-        return [
-            ("state", "in", TO_INVOICE_STATES),
-            ("invoice_line_id", "=", False),
-            ("issue_date", "<=", fields.Date.context_today(self)),
-            ("contract_id.state", "in", ("confirmed", "done")),
-        ]
+        return self._company_today_domain(
+            lambda today: [
+                ("state", "in", TO_INVOICE_STATES),
+                ("invoice_line_id", "=", False),
+                ("issue_date", "<=", today),
+                ("contract_id.state", "in", ("confirmed", "done")),
+            ]
+        )
 
     @api.model
     def _cron_invoice_ads(self, batch_size=20):
@@ -538,7 +606,7 @@ class PublicationAdBooking(models.Model):
         return failed
 
     def _mark_published(self):
-        self.filtered(lambda b: b.state in ("booked", "material")).write(
+        self.filtered(lambda b: b.state in ("booked", "material"))._write_state(
             {"state": "published"}
         )
 
@@ -576,7 +644,7 @@ class PublicationAdBooking(models.Model):
             for (_key, group), move in zip(company_groups, company_moves, strict=True):
                 lines = move.invoice_line_ids.sorted("id")
                 for booking, line in zip(group, lines, strict=False):
-                    booking.write(
+                    booking._write_state(
                         {
                             "state": "invoiced",
                             "invoice_id": move.id,
@@ -631,6 +699,13 @@ class PublicationAdBooking(models.Model):
             "price_unit": self.price,
         }
 
+    def _agency_commission(self):
+        """Commission (percent) deducted on the invoices of this booking: the
+        contract's, when an agency is invoiced."""
+        self.ensure_one()
+        contract = self.contract_id
+        return contract.commission if contract.agency_id else 0.0
+
     def _prepare_commission_line(self, contract):
         total = sum(self.mapped("price"))
         return {
@@ -647,23 +722,33 @@ class PublicationAdBooking(models.Model):
         }
 
     def _prepare_credit_line(self, credited, reached):
+        """Credit of the frequency discount raised from credited to reached (in
+        percent), net of the agency's commission when the agency is invoiced."""
         self.ensure_one()
+        commission = self._agency_commission()
         factor = (
             self.list_price
             * (1 - self.contract_discount / 100)
             * (reached - credited)
             / 100
+            * (1 - commission / 100)
         )
+        name = self.env._(
+            "%(name)s: frequency discount %(reached)s %% instead of %(credited)s %%",
+            name=self.name,
+            reached=reached,
+            credited=credited,
+        )
+        if commission:
+            name = self.env._(
+                "%(name)s, less agency commission %(commission)s %%",
+                name=name,
+                commission=commission,
+            )
         line = self.invoice_line_id
         vals = {
             "product_id": line.product_id.id or self._get_product().id,
-            "name": self.env._(
-                "%(name)s: frequency discount %(reached)s %% instead of "
-                "%(credited)s %%",
-                name=self.name,
-                reached=reached,
-                credited=credited,
-            ),
+            "name": name,
             "quantity": 1,
             "price_unit": self.currency_id.round(factor),
         }

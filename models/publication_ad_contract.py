@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 
 CONTRACT_STATES = [
@@ -218,11 +218,37 @@ class PublicationAdContract(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_state_fields(vals, creating=True)
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "publication.ad.contract"
                 )
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_state_fields(vals)
+        return super().write(vals)
+
+    def _check_state_fields(self, vals, creating=False):
+        """The state changes through the actions only (Confirm, Done, Cancel,
+        Reset to Draft), also over RPC."""
+        if self.env.su or "state" not in vals:
+            return
+        if creating and vals["state"] == "draft":
+            return
+        raise AccessError(
+            self.env._(
+                "Status of an ad contract changes only through its actions "
+                "(Confirm, Done, Cancel, Reset to Draft), not to %(value)s by hand.",
+                value=vals["state"],
+            )
+        )
+
+    def _write_state(self, vals):
+        """Write a change of state for a business method: the user's right to
+        write the contracts is still checked."""
+        self.check_access("write")
+        return self.sudo().write(vals)
 
     def action_confirm(self):
         for contract in self:
@@ -235,10 +261,10 @@ class PublicationAdContract(models.Model):
                         state=dict(CONTRACT_STATES)[contract.state],
                     )
                 )
-        self.write({"state": "confirmed"})
+        self._write_state({"state": "confirmed"})
 
     def action_done(self):
-        self.filtered(lambda c: c.state == "confirmed").write({"state": "done"})
+        self.filtered(lambda c: c.state == "confirmed")._write_state({"state": "done"})
 
     def action_cancel(self):
         for contract in self:
@@ -251,10 +277,10 @@ class PublicationAdContract(models.Model):
                     )
                 )
         self.booking_ids.filtered(lambda b: b.state != "cancelled").action_cancel()
-        self.write({"state": "cancelled"})
+        self._write_state({"state": "cancelled"})
 
     def action_draft(self):
-        self.filtered(lambda c: c.state == "cancelled").write({"state": "draft"})
+        self.filtered(lambda c: c.state == "cancelled")._write_state({"state": "draft"})
 
     def action_view_bookings(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -287,7 +313,8 @@ class PublicationAdContract(models.Model):
                     continue
                 reached = card._tier_discount(count)
                 if booking.state != "invoiced":
-                    booking.tier_discount = max(booking.tier_discount, reached)
+                    if reached > booking.tier_discount:
+                        booking._write_state({"tier_discount": reached})
                     continue
                 credited = max(booking.tier_discount, booking.credited_discount)
                 if reached > credited:
@@ -322,10 +349,10 @@ class PublicationAdContract(models.Model):
                 for booking, line in zip(
                     group, refund.invoice_line_ids.sorted("id"), strict=True
                 ):
-                    booking.write(
+                    booking._write_state(
                         {
                             "credited_discount": to_credit[booking][1],
-                            "credit_note_id": refund.id,
+                            "credit_note_ids": [Command.link(refund.id)],
                         }
                     )
                     booking.message_post(

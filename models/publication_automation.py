@@ -1,3 +1,4 @@
+import functools
 import logging
 
 from psycopg2.errors import LockNotAvailable, SerializationFailure
@@ -11,6 +12,28 @@ _logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 # a concurrent transaction got there first: try again later, it is no failure
 CONCURRENT_UPDATE = (SerializationFailure, LockNotAvailable)
+
+
+def per_company(cron):
+    """Run a scheduled action once per company of the active publications, in
+    that company and its time zone: "today" is the company's date there, not
+    the server's (UTC) date of the technical user. Returns False as soon as
+    one company's run is incomplete: the next call goes on."""
+
+    @functools.wraps(cron)
+    def run(self):
+        publications = self.env["publication.publication"].search(
+            [("active", "=", True)]
+        )
+        for company in publications.company_id.sorted("id"):
+            in_company = self.with_company(company).with_context(
+                tz=company._publication_tz()
+            )
+            if not cron(in_company):
+                return False
+        return True
+
+    return run
 
 
 class PublicationAutomation(models.AbstractModel):
@@ -31,6 +54,7 @@ class PublicationAutomation(models.AbstractModel):
     # Scheduled actions
     # ------------------------------------------------------------------
     @api.model
+    @per_company
     def _cron_renewal_reminders(self):
         """Renewal reminders (the most urgent step due), staff follow-ups,
         offers to turn fixed-term subscriptions into continuous ones and, at
@@ -38,7 +62,10 @@ class PublicationAutomation(models.AbstractModel):
         today = fields.Date.context_today(self)
         Subscription = self.env["publication.subscription"]
         steps = self.env["publication.reminder.step"].search(
-            [("kind", "=", "renewal"), ("publication_id.active", "=", True)],
+            [
+                ("kind", "=", "renewal"),
+                ("publication_id", "in", self._publications().ids),
+            ],
             order="days, id",
         )
         tasks = [
@@ -67,6 +94,7 @@ class PublicationAutomation(models.AbstractModel):
         return self._run(Subscription, tasks)
 
     @api.model
+    @per_company
     def _cron_renew(self):
         """Next period and its invoice for continuous subscriptions due."""
         today = fields.Date.context_today(self)
@@ -75,6 +103,7 @@ class PublicationAutomation(models.AbstractModel):
         return self._run(Subscription, [(domain, "_renew", None)])
 
     @api.model
+    @per_company
     def _cron_expire(self):
         today = fields.Date.context_today(self)
         Subscription = self.env["publication.subscription"]
@@ -82,6 +111,7 @@ class PublicationAutomation(models.AbstractModel):
         return self._run(Subscription, [(domain, "_expire", None)])
 
     @api.model
+    @per_company
     def _cron_winback(self):
         today = fields.Date.context_today(self)
         Subscription = self.env["publication.subscription"]
@@ -90,13 +120,17 @@ class PublicationAutomation(models.AbstractModel):
         return self._run(Subscription, [(domain, "_send_winback_offer", None)])
 
     @api.model
+    @per_company
     def _cron_dunning(self):
         """Payment reminders (the furthest step due), then suspension of
         delivery for invoices unpaid too long."""
         today = fields.Date.context_today(self)
         Period = self.env["publication.subscription.period"]
         steps = self.env["publication.reminder.step"].search(
-            [("kind", "=", "dunning"), ("publication_id.active", "=", True)],
+            [
+                ("kind", "=", "dunning"),
+                ("publication_id", "in", self._publications().ids),
+            ],
             order="days desc, id",
         )
         tasks = [
@@ -110,17 +144,23 @@ class PublicationAutomation(models.AbstractModel):
         return self._run(Period, tasks)
 
     @api.model
+    @per_company
     def _cron_apply_address_changes(self):
         """Planned changes of delivery address whose date has come."""
         Subscription = self.env["publication.subscription"]
         today = fields.Date.context_today(self)
-        domain = Subscription._planned_address_change_domain(today)
+        domain = Subscription._planned_address_change_domain(today) & Domain(
+            "company_id", "=", self.env.company.id
+        )
         return self._run(
             Subscription, [(domain, "_apply_planned_address_change", None)]
         )
 
     def _publications(self):
-        return self.env["publication.publication"].search([("active", "=", True)])
+        """The active publications of the company the action runs for."""
+        return self.env["publication.publication"].search(
+            [("active", "=", True), ("company_id", "=", self.env.company.id)]
+        )
 
     # ------------------------------------------------------------------
     # Batches

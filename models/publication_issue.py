@@ -118,6 +118,24 @@ class PublicationIssue(models.Model):
         for issue in self:
             issue.ad_booking_count = counts.get(issue, 0)
 
+    def _unreferenced(self):
+        """These issues less those a booking (even cancelled), a replacement
+        copy or a complaint refers to."""
+        referenced = set()
+        for model in (
+            "publication.ad.booking",
+            "publication.issue.replacement",
+            "helpdesk.ticket",
+        ):
+            referenced.update(
+                issue.id
+                for [issue] in self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                ._read_group([("issue_id", "in", self.ids)], ["issue_id"])
+            )
+        return self.filtered(lambda issue: issue.id not in referenced)
+
     def action_view_ad_bookings(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "publication_crm.publication_ad_booking_action"

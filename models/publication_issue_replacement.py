@@ -38,7 +38,9 @@ class PublicationIssueReplacement(models.Model):
         readonly=False,
     )
     quantity = fields.Integer(string="Copies", default=1, required=True)
-    date = fields.Date(string="Sent On", required=True, default=fields.Date.today)
+    date = fields.Date(
+        string="Sent On", required=True, default=fields.Date.context_today
+    )
 
     _quantity_positive = models.Constraint(
         "CHECK(quantity > 0)", "A replacement sends at least one copy."

@@ -42,6 +42,13 @@ class PublicationPublication(models.Model):
         default=1,
         help="Day of the month of the first issue (monthly and rarer publications).",
     )
+    first_issue_date = fields.Date(
+        help="Anchor of the issue calendar: weekly and fortnightly issues fall "
+        "every 7 or 14 days from it (on its weekday), monthly and rarer ones "
+        "from its month on, on the First Issue Day. Set by the first planning "
+        "when empty. Planning again after a change moves the future issues "
+        "that have no booking, replacement copy or complaint.",
+    )
     booking_deadline_days = fields.Integer(
         default=14, help="Ad bookings close this many days before publication."
     )
@@ -266,15 +273,22 @@ class PublicationPublication(models.Model):
             publication.active_subscription_count = active.get(publication, 0)
 
     def _issue_dates(self, date_from, date_to):
-        """Publication dates between two dates, from the publication's rhythm."""
+        """Publication dates between two dates, from the publication's rhythm,
+        anchored on its First Issue Date (date_from when it has none)."""
         self.ensure_one()
+        anchor = self.first_issue_date or date_from
         ipy = self.issues_per_year
         if ipy in MONTHLY_STEPS:
-            return self._monthly_issue_dates(date_from, date_to, MONTHLY_STEPS[ipy])
+            return self._monthly_issue_dates(
+                date_from, date_to, MONTHLY_STEPS[ipy], anchor
+            )
+        date_from = max(date_from, anchor)
         if ipy == 24:
             return [
                 day
-                for month_start in self._monthly_issue_dates(date_from, date_to, 1, 1)
+                for month_start in self._monthly_issue_dates(
+                    date_from, date_to, 1, date_from, day=1
+                )
                 for day in (month_start, month_start + timedelta(days=14))
                 if date_from <= day <= date_to
             ]
@@ -287,45 +301,67 @@ class PublicationPublication(models.Model):
                 if day.weekday() <= last_weekday
             ]
         step = max(1, round(364 / ipy))
-        count = (date_to - date_from).days // step + 1
-        return [date_from + timedelta(days=step * n) for n in range(count)]
+        first = anchor + timedelta(days=-((anchor - date_from).days // step) * step)
+        count = max(0, (date_to - first).days // step + 1)
+        return [first + timedelta(days=step * n) for n in range(count)]
 
-    def _monthly_issue_dates(self, date_from, date_to, months_step, day=None):
+    def _monthly_issue_dates(self, date_from, date_to, months_step, anchor, day=None):
+        """Every months_step months from the month of anchor, on day (the First
+        Issue Day by default), between date_from and date_to."""
         day = day or self.first_issue_day
-        current = date_from.replace(
-            day=min(day, calendar.monthrange(date_from.year, date_from.month)[1])
+        months = (date_from.year - anchor.year) * 12 + date_from.month - anchor.month
+        current = anchor.replace(day=1) + relativedelta(
+            months=max(0, months // months_step) * months_step
         )
-        if current < date_from:
-            current += relativedelta(months=1)
         dates = []
         while current <= date_to:
-            dates.append(current)
+            last_day = calendar.monthrange(current.year, current.month)[1]
+            issue_date = current.replace(day=min(day, last_day))
+            if date_from <= issue_date <= date_to:
+                dates.append(issue_date)
             current += relativedelta(months=months_step)
         return dates
 
     def _generate_issues(self, date_from, date_to):
-        """Create the missing issues between two dates; returns the new issues."""
+        """Plan the issues between two dates from each publication's rhythm.
+
+        Missing issues are created; future issues off the rhythm (after a change
+        of rhythm, issue day or first issue date) are deleted unless a booking,
+        a replacement copy or a complaint refers to them. Issues up to today are
+        never touched, and none are added there once the publication has
+        issues up to today. Planning again changes nothing. Returns the new
+        issues."""
+        Issue = self.env["publication.issue"]
+        by_publication = Issue.search(
+            [("publication_id", "in", self.ids)], order="date, id"
+        ).grouped("publication_id")
         vals_list = []
-        existing = self.env["publication.issue"]._read_group(
-            [("publication_id", "in", self.ids)],
-            ["publication_id"],
-            ["date:array_agg", "number:max"],
-        )
-        known = {pub: (set(dates), last or 0) for pub, dates, last in existing}
+        obsolete = Issue
         for publication in self:
-            dates, number = known.get(publication, (set(), 0))
-            for day in publication._issue_dates(date_from, date_to):
-                if day in dates:
+            issues = by_publication.get(publication, Issue)
+            if not publication.first_issue_date:
+                publication.first_issue_date = issues[:1].date or date_from
+            today = publication.company_id._publication_today()
+            start = date_from
+            if issues[:1].date and issues[:1].date <= today:
+                start = max(date_from, today + timedelta(days=1))
+            wanted = publication._issue_dates(start, date_to)
+            obsolete |= issues.filtered(
+                lambda i, s=start, w=set(wanted): (
+                    s <= i.date <= date_to and i.date not in w
+                )
+            )._unreferenced()
+            known = set((issues - obsolete).mapped("date"))
+            number = max((issues - obsolete).mapped("number"), default=0)
+            for day in wanted:
+                if day in known:
                     continue
                 number += 1
                 vals_list.append(
-                    {
-                        "publication_id": publication.id,
-                        "number": number,
-                        "date": day,
-                    }
+                    {"publication_id": publication.id, "number": number, "date": day}
                 )
-        return self.env["publication.issue"].create(vals_list)
+        obsolete.unlink()
+        return Issue.create(vals_list)
 
     def action_generate_issues(self):
         """Plan the issues of the current and the next calendar year."""

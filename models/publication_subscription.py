@@ -13,10 +13,13 @@ OPEN_STATES = ("waiting", "active", "suspended")
 FREE_ORIGINS = ("member", "trial")
 PAID_BY_OTHERS = ("gift", "sponsored")
 CLOSED_STATES = ("expired", "cancelled")
-LOCKED_FIELDS = ("recipient_id", "publication_id", "plan_id", "date_start")
+LOCKED_FIELDS = ("recipient_id", "publication_id", "plan_id", "origin", "date_start")
 # changed only by the business methods (confirm, payment, suspend, resume,
-# cancel, expire), through _write_state
-STATE_FIELDS = ("state", "date_cancel")
+# cancel, expire), through _write_state; amount is computed only
+STATE_FIELDS = ("state", "date_cancel", "amount")
+# of a confirmed subscription: moved only by renewal, pause, extension and
+# cancellation, through _write_state
+CONFIRMED_FIELDS = ("date_end",)
 # set by hand by Publication Managers only; others get them from the offer
 MANAGER_FIELDS = ("price_unit",)
 
@@ -423,35 +426,50 @@ class PublicationSubscription(models.Model):
         if self.env.su:
             return
         states = set(STATE_FIELDS) & set(vals)
-        if creating and vals.get("state", "draft") == "draft":
-            states.discard("state")
+        if creating:
+            states = {f for f in states if vals[f] and vals[f] != "draft"}
+        elif any(s.state != "draft" for s in self):
+            states |= set(CONFIRMED_FIELDS) & set(vals)
         if states:
             raise AccessError(
                 self.env._(
                     "%(field)s of a subscription changes only through its actions "
-                    "(Confirm, Pause, Cancel, payment of its invoice).",
+                    "(Confirm, Renew, Pause, Cancel, payment of its invoice), not "
+                    "to %(value)s by hand.",
                     field=self._field_label(min(states)),
+                    value=vals[min(states)],
                 )
             )
         manager_only = set(MANAGER_FIELDS) & set(vals)
-        if manager_only and not self.env.user.has_group(
-            "publication_crm.group_publication_manager"
+        if (
+            manager_only
+            and not self.env.user.has_group("publication_crm.group_publication_manager")
+            and not self._is_offer_price(vals)
         ):
-            if creating and self._is_offer_price(vals):
-                return
             raise AccessError(
                 self.env._(
-                    "Only a Publication Manager can set %(field)s by hand.",
+                    "Only a Publication Manager can set %(field)s by hand "
+                    "(%(value)s instead of the offer's price).",
                     field=self._field_label(min(manager_only)),
+                    value=vals[min(manager_only)],
                 )
             )
 
     def _is_offer_price(self, vals):
-        """A new subscription's price as the web client sends it: the offer's."""
-        plan = self.env["publication.subscription.plan"].browse(vals.get("plan_id"))
-        free = vals.get("origin") in FREE_ORIGINS or plan.is_trial
-        price = 0.0 if free else plan.price
-        return plan and not plan.currency_id.compare_amounts(vals["price_unit"], price)
+        """The price the web client sends with a new offer or origin: the
+        offer's (0 for free copies), for a new subscription or each of self."""
+        Plan = self.env["publication.subscription.plan"]
+        for subscription in self or [self]:
+            plan = (
+                Plan.browse(vals["plan_id"])
+                if "plan_id" in vals
+                else subscription.plan_id
+            )
+            origin = vals.get("origin", subscription.origin)
+            price = 0.0 if origin in FREE_ORIGINS or plan.is_trial else plan.price
+            if not plan or plan.currency_id.compare_amounts(vals["price_unit"], price):
+                return False
+        return True
 
     def _field_label(self, name):
         return self._fields[name].get_description(self.env)["string"]
@@ -607,9 +625,10 @@ class PublicationSubscription(models.Model):
                 "churn_note": note,
             }
         )
-        for subscription in started:
-            if subscription.date_end > date_cancel:
-                subscription.date_end = max(date_cancel, subscription.date_start)
+        for subscription in started.filtered(lambda s: s.date_end > date_cancel):
+            subscription._write_state(
+                {"date_end": max(date_cancel, subscription.date_start)}
+            )
 
     def _raise_if_not_open(self, action):
         for subscription in self:

@@ -65,7 +65,7 @@ class PublicationSubscription(models.Model):
         last_period.date_end = new_end
         if new_end > self.date_end:
             self.reminder_days_sent = 0  # the reminders count from the new end
-        self.date_end = new_end
+        self._write_state({"date_end": new_end})
 
     def _end_after_pause(self, date_from, date_to):
         """End date that gives back the issues the pause holds back.

@@ -1,12 +1,23 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
 
 from .publication_subscription import OPEN_STATES
 
 UNPAID = ("not_paid", "partial")
+# amounts and accounting links: written by the business methods (with sudo)
+# or by Publication Managers only
+MANAGER_FIELDS = (
+    "amount",
+    "invoice_id",
+    "invoice_line_id",
+    "refund_id",
+    "refund_line_id",
+    "payment_state",
+    "subscription_id",
+)
 
 
 class PublicationSubscriptionPeriod(models.Model):
@@ -106,6 +117,53 @@ class PublicationSubscriptionPeriod(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_guarded_fields(vals, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_guarded_fields(vals)
+        return super().write(vals)
+
+    def _check_guarded_fields(self, vals, creating=False):
+        """A Publication User gets periods, their amounts and their invoices
+        from the business methods only, not by hand (over RPC either)."""
+        if self.env.su or self.env.user.has_group(
+            "publication_crm.group_publication_manager"
+        ):
+            return
+        guarded = set(MANAGER_FIELDS) & set(vals)
+        if creating:
+            guarded = {
+                field
+                for field in guarded - {"subscription_id"}
+                if vals[field]
+                and not (field == "amount" and self._is_subscription_amount(vals))
+            }
+        if guarded:
+            field = min(guarded)
+            raise AccessError(
+                self.env._(
+                    "%(field)s of a subscription period is set by its actions "
+                    "(Confirm, Renew, Cancel) or by a Publication Manager, not to "
+                    "%(value)s by hand.",
+                    field=self._fields[field].get_description(self.env)["string"],
+                    value=vals[field],
+                )
+            )
+
+    def _is_subscription_amount(self, vals):
+        """The amount a new period of its subscription gets (0 for free copies)."""
+        subscription = self.env["publication.subscription"].browse(
+            vals.get("subscription_id")
+        )
+        if not subscription:
+            return False
+        amount = 0.0 if subscription._is_free() else subscription.amount
+        return not subscription.currency_id.compare_amounts(vals["amount"], amount)
+
     def _create_invoices(self):
         """Posted customer invoices: one per company and payer, a line per period."""
         moves = self.env["account.move"]
@@ -132,7 +190,7 @@ class PublicationSubscriptionPeriod(models.Model):
         return moves
 
     def _link_move_lines(self, move, move_field, line_field):
-        for period, line in zip(self, move.invoice_line_ids, strict=True):
+        for period, line in zip(self.sudo(), move.invoice_line_ids, strict=True):
             period.write({move_field: move.id, line_field: line.id})
 
     def _prepare_invoice_line(self):

@@ -163,7 +163,7 @@ class PublicationSubscription(models.Model):
         )
         periods.filtered("amount")._create_invoices()
         for date_end, renewed in periods.grouped("date_end").items():
-            renewed.subscription_id.write(
+            renewed.subscription_id._write_state(
                 {"date_end": date_end, "reminder_days_sent": 0}
             )
         self.env["publication.renewal.event"].sudo().create(

@@ -77,12 +77,19 @@ class ResPartner(models.Model):
         compute="_compute_publication_open_invoices",
         string="Open Invoices",
         groups="account.group_account_invoice",
+        help="Unpaid invoices and credit notes of the current company.",
+    )
+    publication_open_currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_publication_open_invoices",
+        groups="account.group_account_invoice",
     )
     publication_open_amount = fields.Monetary(
         compute="_compute_publication_open_invoices",
         string="Amount Due",
-        currency_field="currency_id",
+        currency_field="publication_open_currency_id",
         groups="account.group_account_invoice",
+        help="Still due on the open invoices of the current company, in its currency.",
     )
 
     @api.depends(
@@ -189,9 +196,14 @@ class ResPartner(models.Model):
             partner.subscription_count = received.get(partner, 0)
             partner.paid_subscription_count = paid.get(partner, 0)
 
+    @api.depends_context("company")
     def _compute_publication_open_invoices(self):
+        """Per company: what is due in the current company, in its currency
+        (the residual in company currency), never a sum over currencies."""
+        company = self.env.company
         invoices = self.env["account.move"].search(
             [
+                ("company_id", "=", company.id),
                 ("partner_id", "child_of", self.commercial_partner_id.ids),
                 ("move_type", "in", ("out_invoice", "out_refund")),
                 ("state", "=", "posted"),
@@ -204,6 +216,7 @@ class ResPartner(models.Model):
                 partner.commercial_partner_id, self.env["account.move"]
             )
             partner.publication_open_invoice_ids = open_invoices
+            partner.publication_open_currency_id = company.currency_id
             partner.publication_open_amount = sum(
                 open_invoices.mapped("amount_residual_signed")
             )

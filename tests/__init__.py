@@ -4,9 +4,12 @@ from . import test_cancel
 from . import test_pause
 from . import test_print_run
 from . import test_route
+from . import test_issue_planning
 from . import test_security
+from . import test_orm_guards
 from . import test_constraints
 from . import test_partner
+from . import test_company_time
 from . import test_renewal_year
 from . import test_renewal_automation
 from . import test_ad_booking

@@ -122,7 +122,7 @@ class TestAdInvoicing(AdvertisingCommon):
         invoiced = first_five[0]
         self.assertEqual(invoiced.price, 500.0, "as invoiced")
         self.assertEqual(invoiced.credited_discount, 10.0)
-        refund = invoiced.sudo().credit_note_id
+        refund = invoiced.sudo().credit_note_ids
         self.assertEqual(refund.move_type, "out_refund")
         self.assertEqual(refund.state, "posted")
         self.assertEqual(refund.partner_id, self.bakery)
@@ -132,11 +132,35 @@ class TestAdInvoicing(AdvertisingCommon):
             invoiced.contract_id._apply_retroactive_tiers()
         self.assertEqual(self._ad_moves(move_type="out_refund"), refund)
 
+    def test_retroactive_credit_to_agency_net_of_commission_twice(self):
+        with freeze_time("2026-01-01"):
+            contract = self._contract(
+                agency_id=self.agency.id, commission=15.0, retroactive_credit=True
+            )
+            first_five = self._book_months(contract, range(2, 7))
+        with freeze_time("2026-02-01"):
+            self._issue(self.monthly, date(2026, 2, 1)).action_invoice_ads()
+            invoiced = first_five[0]
+            self.assertEqual(invoiced.sudo().invoice_id.amount_untaxed, 425.0)
+            self._book(contract, date(2026, 7, 1))  # the 6th: 10 %
+            first = invoiced.sudo().credit_note_ids
+            self.assertEqual(first.partner_id, self.agency)
+            # 10 % of 500, less the agency's 15 %
+            self.assertEqual(first.amount_untaxed, 42.5)
+            self.assertIn("agency commission 15.0 %", first.invoice_line_ids.name)
+            self._book_months(contract, range(7, 13))  # the 12th: 20 %
+        credits = invoiced.sudo().credit_note_ids
+        self.assertEqual(len(credits), 2, "the second credit keeps the first")
+        self.assertIn(first, credits)
+        self.assertEqual((credits - first).amount_untaxed, 42.5)
+        self.assertEqual(invoiced.credited_discount, 20.0)
+        self.assertEqual(self._ad_moves(move_type="out_refund"), credits)
+
     def test_no_retroactive_credit(self):
         first_five, sixth = self._retroactive_case(False)
         self.assertEqual(sixth.price, 450.0, "later bookings get the new price")
         self.assertEqual(first_five.mapped("price"), [500.0] * 5)
-        self.assertFalse(first_five.sudo().credit_note_id)
+        self.assertFalse(first_five.sudo().credit_note_ids)
         self.assertFalse(self._ad_moves(move_type="out_refund"))
 
 
