@@ -121,6 +121,11 @@ class PublicationSubscription(models.Model):
     def _expire(self):
         """Close subscriptions whose end passed without a paid renewal."""
         not_renewed = self.env.ref("publication_crm.churn_reason_not_renewed")
+        never_delivered = self.filtered(lambda s: s.state == "waiting")
+        never_delivered.period_ids._credit_after(
+            fields.Date.context_today(self),
+            ref=self.env._("Expired unpaid, never delivered"),
+        )
         self._write_state({"state": "expired", "churn_reason_id": not_renewed.id})
         self._log_events("expiry")
 
@@ -236,6 +241,7 @@ class PublicationSubscription(models.Model):
                 ("origin", "not in", FREE_ORIGINS),
                 ("plan_id.is_trial", "=", False),
                 ("amount", ">", 0),
+                ("date_cancel_planned", "=", False),
                 ("date_end", ">=", today),
                 ("date_end", "<=", today + timedelta(days=step.days)),
                 "|",
@@ -252,6 +258,7 @@ class PublicationSubscription(models.Model):
                 ("state", "=", "active"),
                 ("renewal_type", "=", "fixed"),
                 ("plan_id.offer_continuous", "=", True),
+                ("date_cancel_planned", "=", False),
                 ("date_end", ">=", today),
                 ("renewal_event_ids", "not any", [("kind", "=", "conversion")]),
             ]
@@ -264,7 +271,11 @@ class PublicationSubscription(models.Model):
     @api.model
     def _auto_renewal_domain(self, publications, today):
         return Domain(
-            [("state", "=", "active"), ("renewal_type", "=", "continuous")]
+            [
+                ("state", "=", "active"),
+                ("renewal_type", "=", "continuous"),
+                ("date_cancel_planned", "=", False),
+            ]
         ) & self.env["publication.automation"]._cutoff_domain(
             publications,
             "date_end",
