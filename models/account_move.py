@@ -32,7 +32,7 @@ class AccountMove(models.Model):
         subscriptions = self.publication_subscription_ids
         if len(subscriptions) == 1:
             action.update(
-                {"views": [(False, "form")], "view_mode": "form", "res_id": subscriptions.id}
+                views=[(False, "form")], view_mode="form", res_id=subscriptions.id
             )
         else:
             action["domain"] = [("id", "in", subscriptions.ids)]

@@ -285,10 +285,14 @@ class PublicationSubscription(models.Model):
 
     def _moves_by_subscription(self):
         """Invoices and credit notes of each subscription (ids), one query."""
-        lines = self.env["account.move.line"].sudo()._read_group(
-            [("publication_period_id.subscription_id", "in", self.ids)],
-            ["move_id"],
-            ["publication_period_id:array_agg"],
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [("publication_period_id.subscription_id", "in", self.ids)],
+                ["move_id"],
+                ["publication_period_id:array_agg"],
+            )
         )
         periods = self.env["publication.subscription.period"].sudo()
         moves = {}
@@ -559,9 +563,9 @@ class PublicationSubscription(models.Model):
         for subscription in self:
             invoice = subscription.sudo().period_ids.invoice_id & invoices
             if invoice:
+                text = self.env._("Invoice %(invoice)s created for the payer.")
                 subscription.message_post(
-                    body=Markup(self.env._("Invoice %(invoice)s created for the payer."))
-                    % {"invoice": invoice._get_html_link()}
+                    body=Markup(text) % {"invoice": invoice._get_html_link()}
                 )
         if not invoices:
             return True
@@ -580,7 +584,10 @@ class PublicationSubscription(models.Model):
 
     def _prepare_period(self, start):
         self.ensure_one()
-        end = self.date_end if start == self.date_start else self._next_period_end(start)
+        if start == self.date_start:
+            end = self.date_end
+        else:
+            end = self._next_period_end(start)
         quantity = self._quantity_from(start)
         return {
             "subscription_id": self.id,
@@ -689,9 +696,7 @@ class PublicationSubscription(models.Model):
                 )
             )
         today = fields.Date.context_today(self)
-        later = started.filtered(
-            lambda s: date_cancel > today and s.date_end > today
-        )
+        later = started.filtered(lambda s: date_cancel > today and s.date_end > today)
         later._plan_cancel(date_cancel, churn_reason, note)
         now = self - later
         started = started - later

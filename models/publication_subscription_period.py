@@ -378,7 +378,10 @@ class PublicationSubscriptionPeriod(models.Model):
             ),
             "quantity": 1,
             "price_unit": line.currency_id.round(
-                line.price_unit * copies * (1 - line.discount / 100) * proration.fraction
+                line.price_unit
+                * copies
+                * (1 - line.discount / 100)
+                * proration.fraction
             ),
             "tax_ids": [Command.set(line.tax_ids.ids)],
             "account_id": line.account_id.id,
