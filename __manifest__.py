@@ -45,6 +45,7 @@
         "views/publication_renewal_report_views.xml",
         "views/publication_portal_templates.xml",
         "views/res_partner_views.xml",
+        "views/account_move_views.xml",
         "views/publication_rate_card_views.xml",
         "views/publication_ad_contract_views.xml",
         "views/publication_ad_booking_views.xml",

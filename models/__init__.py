@@ -6,6 +6,7 @@ from . import publication_subscription_plan
 from . import publication_subscription
 from . import publication_subscription_renewal
 from . import publication_subscription_delivery
+from . import publication_subscription_copies
 from . import publication_subscription_period
 from . import publication_subscription_pause
 from . import publication_reminder_step
@@ -19,6 +20,7 @@ from . import helpdesk_ticket
 from . import publication_complaint_report
 from . import account_move
 from . import res_company
+from . import account_move_line
 from . import res_partner
 from . import publication_rate_card
 from . import publication_rate_card_line

@@ -1,8 +1,43 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    publication_subscription_ids = fields.Many2many(
+        "publication.subscription",
+        string="Subscriptions",
+        compute="_compute_publication_subscription_ids",
+        groups="publication_crm.group_publication_user",
+        help="Subscriptions this invoice or credit note bills or credits.",
+    )
+    publication_subscription_count = fields.Integer(
+        compute="_compute_publication_subscription_ids",
+        groups="publication_crm.group_publication_user",
+    )
+
+    @api.depends("line_ids.publication_period_id")
+    def _compute_publication_subscription_ids(self):
+        for move in self:
+            lines = move.sudo().line_ids
+            subscriptions = lines.publication_period_id.subscription_id.sudo(False)
+            move.publication_subscription_ids = subscriptions
+            move.publication_subscription_count = len(subscriptions)
+
+    def action_view_publication_subscriptions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "publication_crm.publication_subscription_action"
+        )
+        subscriptions = self.publication_subscription_ids
+        if len(subscriptions) == 1:
+            action.update(
+                views=[(False, "form")], view_mode="form", res_id=subscriptions.id
+            )
+        else:
+            action["domain"] = [("id", "in", subscriptions.ids)]
+        action["context"] = {"create": False}
+        return action
 
     @api.model
     def _create_posted_publication_moves(self, company, vals_list):

@@ -137,7 +137,9 @@ class PublicationAutomation(models.AbstractModel):
             (Period._dunning_domain(step, today), "_send_payment_reminder", step)
             for step in steps
         ]
-        publications = self._publications().filtered("suspend_after_days")
+        publications = self._publications().filtered(
+            lambda p: p.suspend_after_days or p.payment_grace_days
+        )
         tasks.append(
             (Period._suspension_domain(publications, today), "_suspend_unpaid", None)
         )
@@ -154,6 +156,27 @@ class PublicationAutomation(models.AbstractModel):
         )
         return self._run(
             Subscription, [(domain, "_apply_planned_address_change", None)]
+        )
+
+    @api.model
+    def _cron_apply_planned_changes(self):
+        """Planned cancellations and changes of copies whose day has come."""
+        Subscription = self.env["publication.subscription"]
+        today = fields.Date.context_today(self)
+        return self._run(
+            Subscription,
+            [
+                (
+                    Subscription._planned_cancel_domain(today),
+                    "_apply_planned_cancel",
+                    None,
+                ),
+                (
+                    Subscription._planned_copies_domain(today),
+                    "_apply_planned_copies",
+                    None,
+                ),
+            ],
         )
 
     def _publications(self):

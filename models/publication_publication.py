@@ -84,8 +84,22 @@ class PublicationPublication(models.Model):
         string="Payment Grace (days)",
         default=0,
         help="0: copies are delivered only once the invoice is paid. "
-        "More than 0: delivery starts at once and the invoice may stay unpaid "
-        "this many days.",
+        "More than 0: delivery starts at once and goes on this many days without "
+        "payment; a period still unpaid that many days after its start (or its "
+        "invoice) is suspended by the nightly payment reminders until it is paid.",
+    )
+    copies_change_policy = fields.Selection(
+        [
+            ("prorate", "At Once, Invoiced for the Rest of the Period"),
+            ("next_period", "From the Next Period"),
+        ],
+        string="Change of Copies",
+        required=True,
+        default="prorate",
+        help="When Copies of an open subscription is raised or lowered: at once, "
+        "with an invoice (or a credit note) for the difference over the rest of "
+        "the invoiced period, prorated like a cancellation; or from the next "
+        "period, the current one staying as invoiced.",
     )
     renewal_notice_days = fields.Integer(
         string="Renewal Notice (days)",

@@ -2,9 +2,11 @@ from datetime import timedelta
 from math import ceil
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
 
 from .publication_issue import DELIVERY_METHODS
 from .publication_subscription_plan import RENEWAL_TYPES
@@ -16,7 +18,7 @@ CLOSED_STATES = ("expired", "cancelled")
 LOCKED_FIELDS = ("recipient_id", "publication_id", "plan_id", "origin", "date_start")
 # changed only by the business methods (confirm, payment, suspend, resume,
 # cancel, expire), through _write_state; amount is computed only
-STATE_FIELDS = ("state", "date_cancel", "amount")
+STATE_FIELDS = ("state", "date_cancel", "date_cancel_planned", "amount")
 # of a confirmed subscription: moved only by renewal, pause, extension and
 # cancellation, through _write_state
 CONFIRMED_FIELDS = ("date_end",)
@@ -161,6 +163,14 @@ class PublicationSubscription(models.Model):
         copy=False,
     )
     date_cancel = fields.Date(string="Cancelled On", copy=False, readonly=True)
+    date_cancel_planned = fields.Date(
+        string="Cancellation Planned On",
+        copy=False,
+        readonly=True,
+        help="Last day of delivery of a cancellation dated in the future: until "
+        "then the subscription is delivered, reminded of payment and remedied as "
+        "usual; a scheduled action cancels it on that day and credits the rest.",
+    )
     churn_reason_id = fields.Many2one(
         "publication.churn.reason", copy=False, tracking=True
     )
@@ -272,33 +282,64 @@ class PublicationSubscription(models.Model):
             subscription.is_gift = subscription.payer_id != subscription.recipient_id
 
     def _compute_invoice_count(self):
-        counts = dict(
-            self.env["publication.subscription.period"]._read_group(
-                [("subscription_id", "in", self.ids), ("invoice_id", "!=", False)],
-                ["subscription_id"],
-                ["invoice_id:count_distinct"],
+        moves = self._moves_by_subscription()
+        for subscription in self:
+            subscription.invoice_count = len(moves.get(subscription.id, ()))
+
+    def _moves_by_subscription(self):
+        """Invoices and credit notes of each subscription (ids), one query."""
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [("publication_period_id.subscription_id", "in", self.ids)],
+                ["move_id"],
+                ["publication_period_id:array_agg"],
             )
         )
-        for subscription in self:
-            subscription.invoice_count = counts.get(subscription, 0)
+        periods = self.env["publication.subscription.period"].sudo()
+        moves = {}
+        for move, period_ids in lines:
+            for subscription in periods.browse(set(period_ids)).subscription_id:
+                moves.setdefault(subscription.id, set()).add(move.id)
+        return moves
 
     def _compute_amount_due(self):
-        periods = (
-            self.env["publication.subscription.period"]
-            .sudo()
-            .search(
-                [
-                    ("subscription_id", "in", self.ids),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                ]
-            )
+        """Each subscription's share of the residual of its open invoices: on
+        an invoice shared by several subscriptions (a sponsor's), the residual
+        is shared in proportion to what each one's lines still bill (their
+        total less what their credit notes reversing the invoice credit)."""
+        Line = self.env["account.move.line"].sudo()
+        lines = Line.search(
+            [
+                ("publication_period_id.subscription_id", "in", self.ids),
+                ("move_id.state", "=", "posted"),
+                ("move_id.move_type", "=", "out_invoice"),
+                ("move_id.payment_state", "in", ("not_paid", "partial")),
+            ]
         )
+        invoices = lines.move_id
+        credits = invoices.reversal_move_ids.filtered(lambda m: m.state == "posted")
+        credit_lines = credits.invoice_line_ids.filtered("publication_period_id")
         due = {}
-        for period in periods:
-            due.setdefault(period.subscription_id.id, set()).add(period.invoice_id)
+        for invoice in invoices:
+            reversals = credits.filtered(lambda m, i=invoice: m.reversed_entry_id == i)
+            billed = invoice.amount_total - sum(reversals.mapped("amount_total"))
+            if invoice.currency_id.is_zero(billed):
+                continue
+            weights = {}
+            for line in invoice.invoice_line_ids.filtered("publication_period_id"):
+                key = line.publication_period_id.subscription_id.id
+                weights[key] = weights.get(key, 0.0) + line.price_total
+            for line in credit_lines.filtered(lambda x, r=reversals: x.move_id in r):
+                key = line.publication_period_id.subscription_id.id
+                weights[key] = weights.get(key, 0.0) - line.price_total
+            for key, weight in weights.items():
+                due[key] = due.get(key, 0.0) + invoice.currency_id.round(
+                    invoice.amount_residual * weight / billed
+                )
         for subscription in self:
-            invoices = due.get(subscription.id, set())
-            subscription.amount_due = sum(i.amount_residual for i in invoices)
+            subscription.amount_due = due.get(subscription.id, 0.0)
 
     def _unpaid_invoice(self):
         self.ensure_one()
@@ -531,18 +572,71 @@ class PublicationSubscription(models.Model):
         periods = self.env["publication.subscription.period"].create(
             [s._prepare_period(s.date_start) for s in self]
         )
-        periods.filtered(lambda p: p.amount)._create_invoices()
-        return True
+        invoices = periods.filtered(lambda p: p.amount)._create_invoices()
+        return self._notify_invoices(invoices)
+
+    def _notify_invoices(self, invoices):
+        """Say on each subscription which invoice was created for it (a link);
+        returns the notification shown to the user who confirmed."""
+        for subscription in self:
+            invoice = subscription.sudo().period_ids.invoice_id & invoices
+            if invoice:
+                text = self.env._("Invoice %(invoice)s created for the payer.")
+                subscription.message_post(
+                    body=Markup(text) % {"invoice": invoice._get_html_link()}
+                )
+        if not invoices:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Invoice created: %(invoices)s.",
+                    invoices=", ".join(invoices.mapped("name")),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _prepare_period(self, start):
         self.ensure_one()
-        end = self.date_end if start == self.date_start else self._period_end(start)
+        if start == self.date_start:
+            end = self.date_end
+        else:
+            end = self._next_period_end(start)
+        quantity = self._quantity_from(start)
         return {
             "subscription_id": self.id,
             "date_start": start,
             "date_end": end,
-            "amount": 0.0 if self._is_free() else self.amount,
+            "quantity": quantity,
+            "amount": 0.0 if self._is_free() else self.price_unit * quantity,
         }
+
+    def _quantity_from(self, start):
+        """Copies of a period starting on start: a change of copies planned
+        for the next period applies from then."""
+        self.ensure_one()
+        return self.quantity
+
+    def _next_period_end(self, start):
+        """End of the period after the current ones, starting on start.
+
+        Month terms count from the subscription's start (start + n terms), so
+        that 31 January + 1 month or 29 February never drift to an earlier day
+        of the month; days added to the end by pauses and free extensions
+        shift the periods after them by as many days.
+        """
+        self.ensure_one()
+        plan = self.plan_id
+        if plan.term_unit != "months":
+            return self._period_end(start)
+        terms = len(self.period_ids)
+        anchor = self.date_start + relativedelta(months=plan.term_length * terms)
+        end = self.date_start + relativedelta(months=plan.term_length * (terms + 1))
+        return end - timedelta(days=1) + (start - anchor)
 
     def _state_after_confirm(self):
         self.ensure_one()
@@ -593,7 +687,10 @@ class PublicationSubscription(models.Model):
         return action
 
     def _cancel(self, date_cancel, churn_reason, note=False):
-        """Stop delivery after date_cancel and credit what is not delivered."""
+        """Stop delivery after date_cancel and credit what is not delivered; a
+        date in the future plans the cancellation for that day (see
+        _plan_cancel). A subscription never delivered (awaiting payment) is
+        credited in full."""
         closed = self.filtered(lambda s: s.state in CLOSED_STATES)
         if closed:
             raise UserError(
@@ -616,19 +713,76 @@ class PublicationSubscription(models.Model):
                     names=", ".join(early.mapped("name")),
                 )
             )
+        today = fields.Date.context_today(self)
+        later = started.filtered(lambda s: date_cancel > today and s.date_end > today)
+        later._plan_cancel(date_cancel, churn_reason, note)
+        now = self - later
+        started = started - later
+        never_delivered = started.filtered(lambda s: s.state == "waiting")
         started.period_ids._credit_after(date_cancel)
-        self._write_state(
+        now._write_state(
             {
                 "state": "cancelled",
                 "date_cancel": date_cancel,
+                "date_cancel_planned": False,
                 "churn_reason_id": churn_reason.id,
                 "churn_note": note,
             }
         )
-        for subscription in started.filtered(lambda s: s.date_end > date_cancel):
+        for subscription in never_delivered:
             subscription._write_state(
-                {"date_end": max(date_cancel, subscription.date_start)}
+                {"date_cancel": subscription.date_start - timedelta(days=1)}
             )
+            subscription.message_post(
+                body=self.env._(
+                    "Cancelled before any delivery (the invoice was not paid): "
+                    "the whole term is credited."
+                )
+            )
+        for subscription in started:
+            last_day = subscription.date_cancel
+            if subscription.date_end > last_day:
+                subscription._write_state(
+                    {"date_end": max(last_day, subscription.date_start)}
+                )
+
+    def _plan_cancel(self, date_cancel, churn_reason, note=False):
+        """Cancel on date_cancel (the subscription's end at the latest): until
+        then it stays open, delivered, reminded of payment and remedied; it is
+        not renewed. The scheduled action of planned changes cancels it then."""
+        for subscription in self:
+            last_day = min(date_cancel, subscription.date_end)
+            subscription._write_state(
+                {
+                    "date_cancel_planned": last_day,
+                    "churn_reason_id": churn_reason.id,
+                    "churn_note": note,
+                }
+            )
+            subscription.message_post(
+                body=self.env._(
+                    "Cancellation planned (%(reason)s): delivered until %(date)s, "
+                    "then cancelled and the rest credited.",
+                    reason=churn_reason.name,
+                    date=last_day,
+                )
+            )
+
+    def _apply_planned_cancel(self):
+        """Cancel the subscriptions whose planned cancellation day has come."""
+        for (day, reason, note), subscriptions in self.grouped(
+            lambda s: (s.date_cancel_planned, s.churn_reason_id, s.churn_note)
+        ).items():
+            subscriptions._cancel(day, reason, note)
+
+    @api.model
+    def _planned_cancel_domain(self, today):
+        return Domain(
+            [
+                ("date_cancel_planned", "<=", today),
+                ("state", "in", OPEN_STATES),
+            ]
+        )
 
     def _raise_if_not_open(self, action):
         for subscription in self:

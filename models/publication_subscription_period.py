@@ -1,8 +1,10 @@
 from datetime import timedelta
+from typing import NamedTuple
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
+from odoo.tools.misc import format_date
 
 from .publication_subscription import OPEN_STATES
 
@@ -11,6 +13,7 @@ UNPAID = ("not_paid", "partial")
 # or by Publication Managers only
 MANAGER_FIELDS = (
     "amount",
+    "date_end_invoiced",
     "invoice_id",
     "invoice_line_id",
     "refund_id",
@@ -18,6 +21,30 @@ MANAGER_FIELDS = (
     "payment_state",
     "subscription_id",
 )
+
+
+class Proration(NamedTuple):
+    """Part of an invoiced period not delivered: undelivered of total days or
+    issues."""
+
+    undelivered: int
+    total: int
+    unit: str  # "days" or "issues"
+
+    @property
+    def fraction(self):
+        return self.undelivered / self.total if self.total else 0.0
+
+    def label(self, env):
+        """'275 of 365 days (75.3 %)', said on credit note lines."""
+        values = {
+            "count": self.undelivered,
+            "total": self.total,
+            "percent": round(self.fraction * 100, 1),
+        }
+        if self.unit == "issues":
+            return env._("%(count)s of %(total)s issues (%(percent)s %%)", **values)
+        return env._("%(count)s of %(total)s days (%(percent)s %%)", **values)
 
 
 class PublicationSubscriptionPeriod(models.Model):
@@ -36,8 +63,28 @@ class PublicationSubscriptionPeriod(models.Model):
     company_id = fields.Many2one(related="subscription_id.company_id", store=True)
     currency_id = fields.Many2one(related="subscription_id.currency_id")
     date_start = fields.Date(string="Start", required=True)
-    date_end = fields.Date(string="End", required=True)
-    amount = fields.Monetary(help="Untaxed amount sold for this period.")
+    date_end = fields.Date(
+        string="End",
+        required=True,
+        help="Last day of delivery; later than Invoiced Until when a pause or a "
+        "free extension moved it.",
+    )
+    date_end_invoiced = fields.Date(
+        string="Invoiced Until",
+        help="End of the period as invoiced: what a cancellation credits is "
+        "prorated on it, so that free extensions are never refunded as if paid.",
+    )
+    quantity = fields.Integer(string="Copies", help="Copies invoiced for the period.")
+    amount = fields.Monetary(
+        help="Untaxed amount sold for this period, changes of copies included."
+    )
+    move_line_ids = fields.One2many(
+        "account.move.line",
+        "publication_period_id",
+        string="Invoice Lines",
+        groups="account.group_account_invoice,account.group_account_readonly",
+        help="Invoice and credit note lines of this period.",
+    )
     invoice_id = fields.Many2one("account.move", copy=False, index="btree_not_null")
     invoice_line_id = fields.Many2one("account.move.line", copy=False)
     invoice_date_due = fields.Date(
@@ -121,6 +168,7 @@ class PublicationSubscriptionPeriod(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_guarded_fields(vals, creating=True)
+            vals.setdefault("date_end_invoiced", vals.get("date_end"))
         return super().create(vals_list)
 
     def write(self, vals):
@@ -169,29 +217,32 @@ class PublicationSubscriptionPeriod(models.Model):
         moves = self.env["account.move"]
         for company, company_periods in self.grouped("company_id").items():
             groups = list(company_periods.grouped("payer_id").items())
-            moves_vals = [
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": payer.id,
-                    "invoice_origin": ", ".join(periods.subscription_id.mapped("name")),
-                    "invoice_line_ids": [
-                        Command.create(period._prepare_invoice_line())
-                        for period in periods
-                    ],
-                }
-                for payer, periods in groups
-            ]
             company_moves = self.env["account.move"]._create_posted_publication_moves(
-                company, moves_vals
+                company, [periods._prepare_invoice() for _payer, periods in groups]
             )
             for (_payer, periods), move in zip(groups, company_moves, strict=True):
                 periods._link_move_lines(move, "invoice_id", "invoice_line_id")
             moves |= company_moves
         return moves
 
+    def _prepare_invoice(self, line_vals_list=None):
+        """Values of an invoice of these periods (one company, one payer), with
+        line_vals_list as lines (by default a line per period). Every invoice of
+        a subscription is built here: extend it to set a journal, a payment term
+        or an invoice address."""
+        if line_vals_list is None:
+            line_vals_list = [period._prepare_invoice_line() for period in self]
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.payer_id.id,
+            "invoice_origin": ", ".join(self.subscription_id.mapped("name")),
+            "invoice_line_ids": [Command.create(vals) for vals in line_vals_list],
+        }
+
     def _link_move_lines(self, move, move_field, line_field):
-        for period, line in zip(self.sudo(), move.invoice_line_ids, strict=True):
-            period.write({move_field: move.id, line_field: line.id})
+        lines = {line.publication_period_id: line for line in move.invoice_line_ids}
+        for period in self.sudo():
+            period.write({move_field: move.id, line_field: lines[period].id})
 
     def _prepare_invoice_line(self):
         self.ensure_one()
@@ -207,16 +258,17 @@ class PublicationSubscriptionPeriod(models.Model):
                 )
             )
         vals = {
+            "publication_period_id": self.id,
             "product_id": product.id,
             "name": self.env._(
                 "%(publication)s, %(plan)s: %(recipient)s, %(start)s to %(end)s",
                 publication=subscription.publication_id.name,
                 plan=subscription.plan_id.name,
                 recipient=subscription.recipient_id.display_name,
-                start=self.date_start,
-                end=self.date_end,
+                start=self._format_date(self.date_start),
+                end=self._format_date(self.date_end),
             ),
-            "quantity": subscription.quantity,
+            "quantity": self.quantity or subscription.quantity,
             "price_unit": subscription.price_unit,
         }
         account = subscription.publication_id.income_account_id
@@ -224,77 +276,120 @@ class PublicationSubscriptionPeriod(models.Model):
             vals["account_id"] = account.id
         return vals
 
-    def _unused_fractions(self, date_cancel):
-        """Share of each period not delivered when delivery stops after date_cancel.
+    def _format_date(self, day):
+        """day in the payer's language, for invoice and credit note lines."""
+        return format_date(self.env, day, lang_code=self.payer_id.lang or None)
 
-        By undelivered issues for offers prorated by issues (when the issue
-        calendar covers the period), by days otherwise. One query for all periods.
-        """
+    def _prorations(self, date_stop):
+        """What each period will not deliver when delivery stops after
+        date_stop, as a share of what was invoiced (see _proration).
+        Two queries for all periods."""
         by_issues = self.filtered(
             lambda p: p.subscription_id.plan_id.proration == "issues"
         )
-        issue_dates = {}
+        issue_dates, last_issue = {}, {}
         if by_issues:
-            issues = self.env["publication.issue"].search_read(
+            Issue = self.env["publication.issue"]
+            publications = by_issues.publication_id
+            for issue in Issue.search_read(
                 [
-                    ("publication_id", "in", by_issues.publication_id.ids),
+                    ("publication_id", "in", publications.ids),
                     ("date", ">=", min(by_issues.mapped("date_start"))),
                     ("date", "<=", max(by_issues.mapped("date_end"))),
                 ],
                 ["publication_id", "date"],
-            )
-            for issue in issues:
+            ):
                 issue_dates.setdefault(issue["publication_id"][0], []).append(
                     issue["date"]
                 )
-        fractions = {}
-        for period in self:
-            dates = [
-                day
-                for day in issue_dates.get(period.publication_id.id, [])
-                if period.date_start <= day <= period.date_end
-            ]
-            fractions[period] = period._unused_fraction(date_cancel, dates)
-        return fractions
+            last_issue = {
+                publication.id: last
+                for publication, last in Issue._read_group(
+                    [("publication_id", "in", publications.ids)],
+                    ["publication_id"],
+                    ["date:max"],
+                )
+            }
+        return {
+            period: period._proration(
+                date_stop,
+                issue_dates.get(period.publication_id.id, [])
+                if period in by_issues
+                else [],
+                last_issue.get(period.publication_id.id),
+            )
+            for period in self
+        }
 
-    def _unused_fraction(self, date_cancel, issue_dates):
+    def _proration(self, date_stop, issue_dates, last_issue):
+        """Share of the invoiced period not delivered after date_stop.
+
+        By issues when the offer prorates by issues and the issue calendar
+        covers the invoiced period, by days otherwise. What was invoiced is the
+        period until Invoiced Until; what was delivered is the period until the
+        last day of delivery, without the days (or issues) of its pauses, so a
+        pause or a free extension is never credited as if paid. A subscription
+        still awaiting payment was never delivered: all of it is credited.
+        """
         self.ensure_one()
-        if date_cancel >= self.date_end:
-            return 0.0
-        if date_cancel < self.date_start:
-            return 1.0
-        if issue_dates:
-            undelivered = [day for day in issue_dates if day > date_cancel]
-            return len(undelivered) / len(issue_dates)
-        total_days = (self.date_end - self.date_start).days + 1
-        return (self.date_end - date_cancel).days / total_days
+        start = self.date_start
+        end = self.date_end_invoiced or self.date_end
+        last_day = min(self._last_delivery_day(date_stop), self.date_end)
+        pauses = self.subscription_id.pause_ids
+        if issue_dates and last_issue and last_issue >= end:
+            invoiced = [day for day in issue_dates if start <= day <= end]
+            delivered = [
+                day
+                for day in issue_dates
+                if start <= day <= last_day
+                and not any(p.date_from <= day <= p.date_to for p in pauses)
+            ]
+            if invoiced:
+                return Proration(
+                    max(len(invoiced) - len(delivered), 0), len(invoiced), "issues"
+                )
+        total = (end - start).days + 1
+        delivered = max((last_day - start).days + 1, 0) - sum(
+            max((min(p.date_to, last_day) - max(p.date_from, start)).days + 1, 0)
+            for p in pauses
+        )
+        return Proration(max(total - delivered, 0), total, "days")
 
-    def _credit_after(self, date_cancel):
-        """Credit notes for what these periods will not deliver after date_cancel."""
+    def _last_delivery_day(self, date_stop):
+        """date_stop, or the day before the start for a subscription never
+        delivered (still awaiting payment)."""
+        self.ensure_one()
+        if self.subscription_id.state == "waiting":
+            return min(date_stop, self.date_start - timedelta(days=1))
+        return date_stop
+
+    def _credit_after(self, date_stop, ref=None):
+        """Credit notes for what these periods will not deliver after date_stop,
+        one per invoice, reconciled with it."""
         invoiced = self.sudo().filtered(
             lambda p: (
                 p.invoice_line_id and not p.refund_id and p.invoice_id.state == "posted"
             )
         )
-        fractions = invoiced._unused_fractions(date_cancel)
-        to_credit = invoiced.filtered(lambda p: fractions[p] > 0)
+        prorations = invoiced._prorations(date_stop)
+        to_credit = invoiced.filtered(lambda p: prorations[p].fraction > 0)
+        ref = ref or self.env._(
+            "Cancellation on %(date)s", date=self._format_date(date_stop)
+        )
         refunds = self.env["account.move"]
         for company, company_periods in to_credit.grouped("company_id").items():
             groups = list(company_periods.grouped("invoice_id").items())
             refunds_vals = [
-                {
-                    "move_type": "out_refund",
-                    "partner_id": invoice.partner_id.id,
-                    "reversed_entry_id": invoice.id,
-                    "invoice_origin": invoice.name,
-                    "ref": self.env._("Cancellation on %(date)s", date=date_cancel),
-                    "invoice_line_ids": [
-                        Command.create(
-                            period._prepare_credit_line(date_cancel, fractions[period])
+                periods._prepare_refund(
+                    invoice,
+                    ref,
+                    [
+                        period._prepare_refund_line(
+                            period._last_delivery_day(date_stop), prorations[period]
                         )
                         for period in periods
                     ],
-                }
+                )
                 for invoice, periods in groups
             ]
             company_refunds = self.env["account.move"]._create_posted_publication_moves(
@@ -307,20 +402,127 @@ class PublicationSubscriptionPeriod(models.Model):
             refunds |= company_refunds
         return refunds
 
-    def _prepare_credit_line(self, date_cancel, fraction):
+    def _prepare_refund(self, invoice, ref, line_vals_list):
+        """Values of a credit note of these periods reversing invoice (Odoo
+        reconciles it with the invoice when posted). Every credit note of a
+        subscription is built here: extend it to set a journal or a payment term."""
+        return {
+            "move_type": "out_refund",
+            "partner_id": invoice.partner_id.id,
+            "reversed_entry_id": invoice.id,
+            "invoice_origin": invoice.name,
+            "ref": ref,
+            "invoice_line_ids": [Command.create(vals) for vals in line_vals_list],
+        }
+
+    def _prepare_refund_line(self, date_stop, proration):
+        """Credit of what is not delivered after date_stop, for the copies the
+        period has now (changes of copies included)."""
         self.ensure_one()
         line = self.invoice_line_id
+        copies = self.quantity or line.quantity
         return {
+            "publication_period_id": self.id,
             "product_id": line.product_id.id,
             "name": self.env._(
-                "%(line)s: not delivered after %(date)s (%(percent)s %%)",
+                "%(line)s: not delivered after %(date)s, %(proration)s",
                 line=line.name,
-                date=date_cancel,
-                percent=round(fraction * 100, 1),
+                date=self._format_date(date_stop),
+                proration=proration.label(self.env),
             ),
             "quantity": 1,
             "price_unit": line.currency_id.round(
-                line.price_unit * line.quantity * (1 - line.discount / 100) * fraction
+                line.price_unit
+                * copies
+                * (1 - line.discount / 100)
+                * proration.fraction
+            ),
+            "tax_ids": [Command.set(line.tax_ids.ids)],
+            "account_id": line.account_id.id,
+        }
+
+    def _copies(self):
+        self.ensure_one()
+        return self.quantity or self.invoice_line_id.quantity
+
+    def _invoice_copies_change(self, quantity, date_change):
+        """These invoiced periods have quantity copies after date_change: the
+        extra copies are invoiced for what the periods still deliver (one
+        invoice per company and payer), fewer copies are credited likewise
+        (one credit note per invoice). The periods' amounts follow."""
+        prorations = self._prorations(date_change)
+        todo = self.filtered(
+            lambda p: prorations[p].fraction > 0 and p._copies() != quantity
+        )
+        lines = {
+            period: period._prepare_copies_line(
+                quantity, date_change, prorations[period]
+            )
+            for period in todo
+        }
+        raised = todo.filtered(lambda p: quantity > p._copies())
+        Move = self.env["account.move"]
+        moves = Move
+        for company, periods in raised.grouped("company_id").items():
+            moves |= Move._create_posted_publication_moves(
+                company,
+                [
+                    group._prepare_invoice([lines[p] for p in group])
+                    for _payer, group in periods.grouped("payer_id").items()
+                ],
+            )
+        ref = self.env._(
+            "Fewer copies after %(date)s", date=self._format_date(date_change)
+        )
+        for company, periods in (todo - raised).grouped("company_id").items():
+            moves |= Move._create_posted_publication_moves(
+                company,
+                [
+                    group._prepare_refund(invoice, ref, [lines[p] for p in group])
+                    for invoice, group in periods.grouped("invoice_id").items()
+                ],
+            )
+        for period in todo:
+            line = lines[period]
+            sign = 1 if period in raised else -1
+            period.write(
+                {
+                    "quantity": quantity,
+                    "amount": period.amount
+                    + sign * line["quantity"] * line["price_unit"],
+                }
+            )
+        return moves
+
+    def _prepare_copies_line(self, quantity, date_change, proration):
+        """Line for the difference of copies, prorated on what is still to
+        deliver after date_change (an invoice line, or a credit note line)."""
+        self.ensure_one()
+        line = self.invoice_line_id
+        change = quantity - self._copies()
+        values = {
+            "line": line.name,
+            "count": abs(change),
+            "date": self._format_date(date_change),
+            "proration": proration.label(self.env),
+        }
+        if change > 0:
+            name = self.env._(
+                "%(line)s: %(count)s more copies after %(date)s, %(proration)s",
+                **values,
+            )
+        else:
+            name = self.env._(
+                "%(line)s: %(count)s fewer copies after %(date)s, %(proration)s",
+                **values,
+            )
+        return {
+            "publication_period_id": self.id,
+            "product_id": line.product_id.id,
+            "name": name,
+            "quantity": abs(change),
+            "price_unit": line.currency_id.round(
+                line.price_unit * (1 - line.discount / 100) * proration.fraction
             ),
             "tax_ids": [Command.set(line.tax_ids.ids)],
             "account_id": line.account_id.id,
@@ -343,16 +545,31 @@ class PublicationSubscriptionPeriod(models.Model):
 
     @api.model
     def _suspension_domain(self, publications, today):
+        """Unpaid periods of active subscriptions: overdue for the publication's
+        Suspend Delivery days, or, with payment grace, unpaid that many days
+        after their start and their invoice (delivered so long without payment)."""
+        Automation = self.env["publication.automation"]
+        overdue = Automation._cutoff_domain(
+            publications.filtered("suspend_after_days"),
+            "invoice_date_due",
+            lambda p: today - timedelta(days=p.suspend_after_days),
+        )
+        with_grace = publications.filtered("payment_grace_days")
+        grace_over = Automation._cutoff_domain(
+            with_grace,
+            "date_start",
+            lambda p: today - timedelta(days=p.payment_grace_days),
+        ) & Automation._cutoff_domain(
+            with_grace,
+            "invoice_id.invoice_date",
+            lambda p: today - timedelta(days=p.payment_grace_days),
+        )
         return Domain(
             [
                 ("payment_state", "in", UNPAID),
                 ("subscription_id.state", "=", "active"),
             ]
-        ) & self.env["publication.automation"]._cutoff_domain(
-            publications,
-            "invoice_date_due",
-            lambda p: today - timedelta(days=p.suspend_after_days),
-        )
+        ) & (overdue | grace_over)
 
     def _send_payment_reminder(self, step):
         self.subscription_id._post_template(step.mail_template_id)

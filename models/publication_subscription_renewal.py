@@ -201,6 +201,11 @@ class PublicationSubscription(models.Model):
     def _expire(self):
         """Close subscriptions whose end passed without a paid renewal."""
         not_renewed = self.env.ref("publication_crm.churn_reason_not_renewed")
+        never_delivered = self.filtered(lambda s: s.state == "waiting")
+        never_delivered.period_ids._credit_after(
+            fields.Date.context_today(self),
+            ref=self.env._("Expired unpaid, never delivered"),
+        )
         self._write_state({"state": "expired", "churn_reason_id": not_renewed.id})
         self._log_events("expiry")
 
@@ -378,6 +383,7 @@ class PublicationSubscription(models.Model):
                 ("origin", "not in", FREE_ORIGINS),
                 ("plan_id.is_trial", "=", False),
                 ("amount", ">", 0),
+                ("date_cancel_planned", "=", False),
                 ("date_end", ">=", today),
                 ("date_end", "<=", today + timedelta(days=step.days)),
                 "|",
@@ -394,6 +400,7 @@ class PublicationSubscription(models.Model):
                 ("state", "=", "active"),
                 ("renewal_type", "=", "fixed"),
                 ("plan_id.offer_continuous", "=", True),
+                ("date_cancel_planned", "=", False),
                 ("date_end", ">=", today),
                 ("renewal_event_ids", "not any", [("kind", "=", "conversion")]),
             ]
@@ -428,6 +435,7 @@ class PublicationSubscription(models.Model):
                 ("renewal_type", "=", "continuous"),
                 ("origin", "!=", "trial"),
                 ("plan_id.is_trial", "=", False),
+                ("date_cancel_planned", "=", False),
             ]
         ) & self.env["publication.automation"]._cutoff_domain(
             publications,

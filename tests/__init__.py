@@ -26,3 +26,4 @@ from . import test_helpdesk_portal
 from . import test_helpdesk_ad_contract
 from . import test_renewal_portal
 from . import test_trial_conversion
+from . import test_invoicing

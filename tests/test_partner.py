@@ -69,7 +69,8 @@ class TestPartner360(PublicationCommon):
     def test_roles_end_with_the_subscription(self):
         subscription = self._confirmed()
         self.assertTrue(self.alice.is_subscriber and self.alice.is_payer)
-        subscription._cancel(date(2026, 2, 1), self.reason_moved)
+        with freeze_time("2026-02-01"):
+            subscription._cancel(date(2026, 2, 1), self.reason_moved)
         self.assertFalse(self.alice.is_subscriber)
         self.assertFalse(self.alice.is_payer)
         self.assertEqual(self.alice.customer_since, date(2026, 1, 1), "kept")

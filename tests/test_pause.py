@@ -97,7 +97,8 @@ class TestPause(PublicationCommon):
         with self.assertRefused(UserError, "Only open subscriptions can be paused"):
             draft._pause(date(2026, 3, 1), date(2026, 3, 10))
         cancelled = self._confirmed(recipient_id=self.bob.id)
-        cancelled._cancel(date(2026, 6, 30), self.reason_moved)
+        with freeze_time("2026-06-30"):
+            cancelled._cancel(date(2026, 6, 30), self.reason_moved)
         with self.assertRefused(UserError, "is Cancelled"):
             cancelled._pause(date(2026, 3, 1), date(2026, 3, 10))
 

@@ -29,9 +29,9 @@ class TestPrintRun(PublicationCommon):
         late = self._partner("Late", "10300")  # north, from June
         self._confirmed(recipient_id=late.id, date_start="2026-06-01", quantity=7)
         gone = self._partner("Gone", "10700")  # south, cancelled mid-April
-        self._confirmed(recipient_id=gone.id, quantity=4)._cancel(
-            date(2026, 4, 15), self.reason_moved
-        )
+        gone = self._confirmed(recipient_id=gone.id, quantity=4)
+        with freeze_time("2026-04-15"):
+            gone._cancel(date(2026, 4, 15), self.reason_moved)
         remote = self._partner("Remote", "20000")  # no route: post
         self._confirmed(recipient_id=remote.id, quantity=2)
         # not counted: a draft, and a confirmed one awaiting payment

@@ -52,7 +52,10 @@ class TestRights(PublicationCommon):
         self.assertEqual(subscription.state, "waiting")
         self.assertTrue(self._invoice(subscription), "invoiced without rights")
         subscription.with_user(self.user)._pause(date(2026, 3, 2), date(2026, 3, 9))
-        subscription.with_user(self.user)._cancel(date(2026, 6, 30), self.reason_moved)
+        with freeze_time("2026-06-30"):
+            subscription.with_user(self.user)._cancel(
+                date(2026, 6, 30), self.reason_moved
+            )
         self.assertEqual(subscription.state, "cancelled")
         self.assertTrue(self._refund(subscription), "credited without rights")
         with self.assertRaises(AccessError):

@@ -222,7 +222,9 @@ class TestPayment(PublicationCommon):
         self.assertEqual(subscription.state, "active")
 
     def test_payment_after_cancellation_does_not_reopen(self):
+        self.monthly.payment_grace_days = 365  # delivered, not paid
         subscription = self._confirmed()
-        subscription._cancel(date(2026, 6, 30), self.reason_moved)
+        with freeze_time("2026-06-30"):
+            subscription._cancel(date(2026, 6, 30), self.reason_moved)
         self._pay(self._invoice(subscription))
         self.assertEqual(subscription.state, "cancelled")

@@ -15,7 +15,10 @@ class PublicationSubscriptionCancelWizard(models.TransientModel):
         string="Last Day of Delivery",
         required=True,
         default=fields.Date.context_today,
-        help="Issues after this day are not delivered and are credited.",
+        help="Issues after this day are not delivered and are credited; a "
+        "subscription never delivered (awaiting payment) is credited in full. A "
+        "day in the future plans the cancellation: until then the subscription "
+        "is delivered, reminded of payment and remedied as usual.",
     )
     churn_reason_id = fields.Many2one("publication.churn.reason", required=True)
     churn_note = fields.Text(string="Note")
