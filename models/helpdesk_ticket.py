@@ -363,29 +363,33 @@ class HelpdeskTicket(models.Model):
         self._mark_responded()
 
     def action_resend_issue(self):
+        """Ask how many copies of the issue to send again."""
+        return self._open_remedy_wizard("resend", needs_issue=True)
+
+    def _resend_issue(self, quantity):
         """Send the issue again, as a replacement copy in its distribution."""
-        for ticket in self:
-            ticket._check_remedy(needs_issue=True)
-            subscription = ticket.subscription_id
-            replacement = self.env["publication.issue.replacement"].create(
-                {
-                    "issue_id": ticket.issue_id.id,
-                    "subscription_id": subscription.id,
-                    "ticket_id": ticket.id,
-                    "quantity": subscription.quantity,
-                }
-            )
-            body = self.env._(
-                "Issue %(issue)s sent again (%(copies)s copy/copies, route "
-                "%(route)s) for ticket %(ticket)s.",
-                issue=ticket.issue_id.name,
-                copies=replacement.quantity,
-                route=replacement.route_id.name or "-",
-                ticket=ticket.number,
-            )
-            subscription.message_post(body=body)
-            ticket._remedy_done(body)
-        return True
+        self.ensure_one()
+        self._check_remedy(needs_issue=True)
+        subscription = self.subscription_id
+        replacement = self.env["publication.issue.replacement"].create(
+            {
+                "issue_id": self.issue_id.id,
+                "subscription_id": subscription.id,
+                "ticket_id": self.id,
+                "quantity": quantity,
+            }
+        )
+        body = self.env._(
+            "Issue %(issue)s sent again (%(copies)s copy/copies, route "
+            "%(route)s) for ticket %(ticket)s.",
+            issue=self.issue_id.name,
+            copies=replacement.quantity,
+            route=replacement.route_id.name or "-",
+            ticket=self.number,
+        )
+        subscription.message_post(body=body)
+        self._remedy_done(body)
+        return replacement
 
     def action_extend_subscription(self):
         """Extend the subscription by one issue, free of charge."""
@@ -404,9 +408,9 @@ class HelpdeskTicket(models.Model):
             )
         return True
 
-    def _open_remedy_wizard(self, remedy):
+    def _open_remedy_wizard(self, remedy, needs_issue=False):
         self.ensure_one()
-        self._check_remedy()
+        self._check_remedy(needs_issue=needs_issue)
         wizard = self.env["publication.ticket.remedy.wizard"].create(
             {"ticket_id": self.id, "remedy": remedy}
         )
