@@ -23,3 +23,4 @@ from . import test_helpdesk_portal
 from . import test_helpdesk_ad_contract
 from . import test_automation_runner
 from . import test_web_client
+from . import test_json2_api
