@@ -27,6 +27,7 @@
         "data/ir_sequence_data.xml",
         "data/publication_churn_reason_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "data/publication_ad_cron_data.xml",
         "data/publication_ad_mail_template_data.xml",

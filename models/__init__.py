@@ -1,3 +1,4 @@
+from . import publication_automation_mixin
 from . import publication_churn_reason
 from . import publication_publication
 from . import publication_issue

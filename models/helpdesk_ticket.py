@@ -1,4 +1,3 @@
-import logging
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -10,7 +9,7 @@ from odoo.tools import SQL
 
 from .publication_subscription import OPEN_STATES
 
-_logger = logging.getLogger(__name__)
+ESCALATION = "publication_crm.mail_activity_type_escalation"
 
 
 class HelpdeskTicket(models.Model):
@@ -18,7 +17,8 @@ class HelpdeskTicket(models.Model):
     route concerned, with a response deadline from its category, escalation
     when it is missed and one-click remedies."""
 
-    _inherit = "helpdesk.ticket"
+    _name = "helpdesk.ticket"
+    _inherit = ["helpdesk.ticket", "publication.automation.mixin"]
 
     subscription_id = fields.Many2one(
         "publication.subscription",
@@ -294,35 +294,21 @@ class HelpdeskTicket(models.Model):
         )
 
     @api.model
-    def _cron_escalate_overdue(self, batch_size=100):
+    def _cron_escalate_overdue(self, batch_size=None):
         """Give the team leader an activity on each overdue ticket, once. A
-        ticket that cannot be escalated is logged and left for the next run."""
-        failed = []
-        while True:
-            domain = self._overdue_domain() + [
-                ("escalated_date", "=", False),
-                ("id", "not in", failed),
-            ]
-            tickets = self.search(domain, limit=batch_size, order="response_deadline")
-            if not tickets:
-                return
-            for ticket in tickets:
-                try:
-                    with self.env.cr.savepoint():
-                        ticket._escalate()
-                except UserError as error:
-                    _logger.warning("Ticket %s not escalated: %s", ticket.id, error)
-                    failed.append(ticket.id)
-            remaining = self.search_count(domain)
-            if (
-                self.env["ir.cron"]._commit_progress(len(tickets), remaining=remaining)
-                <= 0
-            ):
-                return
+        ticket that cannot be escalated shows why and is tried again next run."""
+        domain = Domain.AND([self._overdue_domain(), [("escalated_date", "=", False)]])
+        return self.env["publication.automation"]._run(
+            self, [(domain, "_escalate", None)], batch_size=batch_size
+        )
 
     def _escalate(self):
-        """Schedule an activity for the team leader (the team's leader, else the
-        company's first helpdesk manager) and remember it was done."""
+        """Schedule an escalation activity for the team leader (the team's
+        leader, else the company's first helpdesk manager) and remember it."""
+        for ticket in self:
+            ticket._escalate_one()
+
+    def _escalate_one(self):
         self.ensure_one()
         leader = (
             self.team_id.user_id
@@ -334,7 +320,7 @@ class HelpdeskTicket(models.Model):
         )
         if leader:
             self.activity_schedule(
-                "mail.mail_activity_data_todo",
+                ESCALATION,
                 date_deadline=self.company_id._publication_today(),
                 summary=self.env._("Complaint overdue: answer it now"),
                 note=self.env._(
@@ -390,29 +376,33 @@ class HelpdeskTicket(models.Model):
         self._mark_responded()
 
     def action_resend_issue(self):
+        """Ask how many copies of the issue to send again."""
+        return self._open_remedy_wizard("resend", needs_issue=True)
+
+    def _resend_issue(self, quantity):
         """Send the issue again, as a replacement copy in its distribution."""
-        for ticket in self:
-            ticket._check_remedy(needs_issue=True)
-            subscription = ticket.subscription_id
-            replacement = self.env["publication.issue.replacement"].create(
-                {
-                    "issue_id": ticket.issue_id.id,
-                    "subscription_id": subscription.id,
-                    "ticket_id": ticket.id,
-                    "quantity": subscription.quantity,
-                }
-            )
-            body = self.env._(
-                "Issue %(issue)s sent again (%(copies)s copy/copies, route "
-                "%(route)s) for ticket %(ticket)s.",
-                issue=ticket.issue_id.name,
-                copies=replacement.quantity,
-                route=replacement.route_id.name or "-",
-                ticket=ticket.number,
-            )
-            subscription.message_post(body=body)
-            ticket._remedy_done(body)
-        return True
+        self.ensure_one()
+        self._check_remedy(needs_issue=True)
+        subscription = self.subscription_id
+        replacement = self.env["publication.issue.replacement"].create(
+            {
+                "issue_id": self.issue_id.id,
+                "subscription_id": subscription.id,
+                "ticket_id": self.id,
+                "quantity": quantity,
+            }
+        )
+        body = self.env._(
+            "Issue %(issue)s sent again (%(copies)s copy/copies, route "
+            "%(route)s) for ticket %(ticket)s.",
+            issue=self.issue_id.name,
+            copies=replacement.quantity,
+            route=replacement.route_id.name or "-",
+            ticket=self.number,
+        )
+        subscription.message_post(body=body)
+        self._remedy_done(body)
+        return replacement
 
     def action_extend_subscription(self):
         """Extend the subscription by one issue, free of charge."""
@@ -431,9 +421,9 @@ class HelpdeskTicket(models.Model):
             )
         return True
 
-    def _open_remedy_wizard(self, remedy):
+    def _open_remedy_wizard(self, remedy, needs_issue=False):
         self.ensure_one()
-        self._check_remedy()
+        self._check_remedy(needs_issue=needs_issue)
         wizard = self.env["publication.ticket.remedy.wizard"].create(
             {"ticket_id": self.id, "remedy": remedy}
         )

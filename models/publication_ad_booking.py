@@ -1,4 +1,3 @@
-import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -6,8 +5,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
 
 from .publication_rate_card_line import AD_COLOURS, AD_FORMATS, AD_POSITIONS
-
-_logger = logging.getLogger(__name__)
 
 BOOKING_STATES = [
     ("booked", "Booked"),
@@ -17,6 +14,9 @@ BOOKING_STATES = [
     ("cancelled", "Cancelled"),
 ]
 TO_INVOICE_STATES = ("booked", "material", "published")
+MATERIAL_MISSING = "publication_crm.mail_activity_type_material_missing"
+# The bookings of one invoice.
+INVOICE_GROUP_FIELDS = ("company_id", "issue_id", "invoice_partner_id")
 # Fields only a Publication Manager may set.
 MANAGER_FIELDS = ("price_override", "deadline_override")
 # Fields set by the business methods only (through _write_state) or computed:
@@ -41,7 +41,11 @@ PRICE_FIELDS = ("issue_id", "ad_format", "position", "colour", "price_override")
 class PublicationAdBooking(models.Model):
     _name = "publication.ad.booking"
     _description = "Advertisement Booking"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "publication.automation.mixin",
+    ]
     _order = "issue_date desc, id desc"
     _check_company_auto = True
 
@@ -426,7 +430,7 @@ class PublicationAdBooking(models.Model):
         self._write_state(
             {"state": "material", "material_date": fields.Date.context_today(self)}
         )
-        self.activity_feedback(["mail.mail_activity_data_todo"])
+        self.activity_feedback([MATERIAL_MISSING])
 
     def action_cancel(self):
         today = fields.Date.context_today(self)
@@ -484,37 +488,22 @@ class PublicationAdBooking(models.Model):
         )
 
     @api.model
-    def _cron_material_reminders(self, batch_size=100):
+    def _cron_material_reminders(self, batch_size=None):
         """Remind advertisers (or agencies) of missing material before the deadline.
 
         A booking is reminded once: the date of the reminder is recorded."""
-        failed = []
-        while True:
-            domain = self._material_reminder_domain() + [("id", "not in", failed)]
-            bookings = self.search(domain, limit=batch_size + 1, order="id")
-            batch = bookings[:batch_size]
-            for booking in batch:
-                try:
-                    with self.env.cr.savepoint():
-                        booking._send_material_reminder()
-                except Exception:
-                    _logger.exception("Material reminder of %s failed", booking.name)
-                    failed.append(booking.id)
-            remaining = self.search_count(
-                self._material_reminder_domain() + [("id", "not in", failed)]
-            )
-            time_left = self.env["ir.cron"]._commit_progress(
-                len(batch), remaining=remaining
-            )
-            if len(bookings) <= batch_size or time_left <= 0:
-                return
+        return self.env["publication.automation"]._run(
+            self,
+            [(self._material_reminder_domain(), "_send_material_reminder", None)],
+            batch_size=batch_size,
+        )
 
     def _send_material_reminder(self):
         template = self.env.ref("publication_crm.mail_template_ad_material_reminder")
         for booking in self:
             template.send_mail(booking.id)
             booking.activity_schedule(
-                "mail.mail_activity_data_todo",
+                MATERIAL_MISSING,
                 date_deadline=booking.material_deadline,
                 summary=self.env._(
                     "Material missing for %(issue)s", issue=booking.issue_id.name
@@ -552,58 +541,22 @@ class PublicationAdBooking(models.Model):
         )
 
     @api.model
-    def _cron_invoice_ads(self, batch_size=20):
-        """Invoice the bookings of published issues, a batch of issues at a time.
+    def _cron_invoice_ads(self, batch_size=None):
+        """Invoice the bookings of published issues, in batches.
 
-        Each invoice is created in its own savepoint: a failing advertiser stays
-        Published (with a note on its contract) and the others are invoiced. A
-        booking linked to its invoice line is never invoiced again."""
-        failed = []
-        while True:
-            domain = self._to_invoice_domain() + [("id", "not in", failed)]
-            issues = [
-                issue
-                for [issue] in self._read_group(domain, ["issue_id"], order="issue_id")
-            ]
-            batch = issues[:batch_size]
-            for issue in batch:
-                bookings = self.search(domain + [("issue_id", "=", issue.id)])
-                failed += bookings._invoice_safely().ids
-            time_left = self.env["ir.cron"]._commit_progress(
-                len(batch), remaining=len(issues) - len(batch)
-            )
-            if len(issues) <= batch_size or time_left <= 0:
-                return
-
-    def _invoice_safely(self):
-        """Invoice all in one savepoint or, when that fails, each invoice in its
-        own; returns the bookings that failed."""
-        self._mark_published()
-        try:
-            with self.env.cr.savepoint():
-                self._create_invoices()
-        except (UserError, ValidationError):
-            return self._invoice_one_by_one()
-        return self.browse()
-
-    def _invoice_one_by_one(self):
-        failed = self.browse()
-        for _key, group in self._invoice_groups():
-            try:
-                with self.env.cr.savepoint():
-                    group._create_invoices()
-            except (UserError, ValidationError) as error:
-                failed |= group
-                for contract in group.contract_id:
-                    contract.message_post(
-                        body=self.env._(
-                            "Invoicing the advertisements in %(issue)s failed: "
-                            "%(error)s",
-                            issue=group.issue_id[:1].name,
-                            error=error,
-                        )
-                    )
-        return failed
+        The bookings of one invoice (company, issue, invoiced partner) are in
+        the same batch; when a batch fails, each invoice is tried on its own: a
+        failing advertiser's bookings stay Published with the reason on them,
+        and the others are invoiced. A booking linked to its invoice line is
+        never invoiced again."""
+        to_invoice = self._to_invoice_domain()
+        to_mark = Domain.AND([to_invoice, [("state", "in", ("booked", "material"))]])
+        return self.env["publication.automation"]._run(
+            self,
+            [(to_mark, "_mark_published", None), (to_invoice, "_invoice", None)],
+            batch_size=batch_size,
+            group_by=INVOICE_GROUP_FIELDS,
+        )
 
     def _mark_published(self):
         self.filtered(lambda b: b.state in ("booked", "material"))._write_state(
@@ -620,7 +573,7 @@ class PublicationAdBooking(models.Model):
             )
         )
         return todo.grouped(
-            lambda b: (b.company_id, b.issue_id, b.invoice_partner_id)
+            lambda b: tuple(b[name] for name in INVOICE_GROUP_FIELDS)
         ).items()
 
     def _invoice(self):

@@ -189,24 +189,31 @@ class PublicationAutomation(models.AbstractModel):
     # Batches
     # ------------------------------------------------------------------
     @api.model
-    def _run(self, model, tasks):
+    def _run(self, model, tasks, batch_size=None, group_by=()):
         """Run each (domain, method, argument) task on the records of model
-        matching domain, in batches. Returns False when time ran out or a
-        concurrent run held some records: what is left is done by the next call."""
+        matching domain, in batches of batch_size (default BATCH_SIZE). Records
+        with the same values of the group_by fields stay in one batch and are
+        retried together (for example the bookings of one invoice). Returns
+        False when time ran out or a concurrent run held some records: what is
+        left is done by the next call. The records of model show their failures through
+        ``_automation_error_records()`` (see publication.automation.mixin)."""
         Cron = self.env["ir.cron"]
+        batch_size = batch_size or BATCH_SIZE
         # activities and notes notify by e-mail: through the queue, after commit
         model = model.with_context(mail_notify_force_send=False)
         due = [
-            (domain, model.search(domain, order="id").ids, method, argument)
-            for domain, method, argument in tasks
+            (domain, self._batches(model, domain, batch_size, group_by), method, arg)
+            for domain, method, arg in tasks
         ]
-        Cron._commit_progress(remaining=sum(len(ids) for _d, ids, _m, _a in due))
+        Cron._commit_progress(
+            remaining=sum(len(ids) for _d, batches, _m, _a in due for ids in batches)
+        )
         complete = True
-        for domain, ids, method, argument in due:
-            for batch_ids in split_every(BATCH_SIZE, ids):
+        for domain, batches, method, argument in due:
+            for batch_ids in batches:
                 batch = self._lock(model, batch_ids)
                 deferred = self._process(
-                    batch.filtered_domain(domain), method, argument
+                    batch.filtered_domain(domain), method, argument, group_by
                 )
                 processed = len(batch) - len(deferred)
                 complete &= processed == len(batch_ids)
@@ -214,6 +221,23 @@ class PublicationAutomation(models.AbstractModel):
                 if not Cron._commit_progress(processed):
                     return False
         return complete
+
+    def _batches(self, model, domain, batch_size, group_by):
+        """The ids of the records due, in batches that split no group."""
+        if not group_by:
+            return list(split_every(batch_size, model.search(domain, order="id").ids))
+        records = model.search_fetch(domain, list(group_by), order="id")
+        batches, batch = [], []
+        for group in records.grouped(self._group_key(group_by)).values():
+            if batch and len(batch) + len(group) > batch_size:
+                batches.append(batch)
+                batch = []
+            batch += group.ids
+        return batches + [batch] if batch else batches
+
+    @staticmethod
+    def _group_key(group_by):
+        return lambda record: tuple(record[name] for name in group_by)
 
     def _lock(self, model, ids):
         """The records of ids that no concurrent run holds, locked until commit."""
@@ -233,10 +257,11 @@ class PublicationAutomation(models.AbstractModel):
         model.invalidate_model()
         return model.browse(locked)
 
-    def _process(self, records, method, argument):
+    def _process(self, records, method, argument, group_by=()):
         """Call method on records in a savepoint; when that fails, on each
-        record in its own savepoint, recording the error of those that fail.
-        Returns the records a concurrent transaction made wait for later."""
+        record (each group of group_by) in its own savepoint, recording the
+        error of those that fail. Returns the records a concurrent transaction
+        made wait for later."""
         if not records:
             return records
         args = () if argument is None else (argument,)
@@ -252,24 +277,33 @@ class PublicationAutomation(models.AbstractModel):
                 records._name,
             )
         else:
-            records._automation_subscriptions()._clear_automation_error()
+            records._automation_error_records()._clear_automation_error()
             return records.browse()
+        units = (
+            records.grouped(self._group_key(group_by)).values()
+            if group_by
+            else list(records)
+        )
         deferred = records.browse()
-        for record in records:
+        for unit in units:
             try:
                 with self.env.cr.savepoint():
-                    getattr(record, method)(*args)
+                    getattr(unit, method)(*args)
             except CONCURRENT_UPDATE:
-                deferred |= record
+                deferred |= unit
             except Exception as error:  # noqa: BLE001 - recorded on the record
                 _logger.warning(
-                    "%s failed for %s: %s", method, record.display_name, error
+                    "%s failed for %s: %s",
+                    method,
+                    ", ".join(unit.mapped("display_name")),
+                    error,
                 )
-                record._automation_subscriptions()._record_automation_error(
-                    method, error
-                )
+                for record in unit:
+                    record._automation_error_records()._record_automation_error(
+                        method, error
+                    )
             else:
-                record._automation_subscriptions()._clear_automation_error()
+                unit._automation_error_records()._clear_automation_error()
         return deferred
 
     @api.model

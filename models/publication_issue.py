@@ -10,6 +10,7 @@ class PublicationIssue(models.Model):
     _name = "publication.issue"
     _description = "Publication Issue"
     _order = "date desc, id desc"
+    _rec_names_search = ["name", "publication_id.name", "publication_id.code"]
 
     name = fields.Char(compute="_compute_name", store=True, readonly=False)
     publication_id = fields.Many2one(

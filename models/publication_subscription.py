@@ -145,6 +145,7 @@ class PublicationSubscription(models.Model):
         copy=False,
         index=True,
         tracking=True,
+        group_expand=True,
     )
     date_start = fields.Date(
         string="Start",

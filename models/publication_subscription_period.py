@@ -604,5 +604,6 @@ class PublicationSubscriptionPeriod(models.Model):
             ]
         )
 
-    def _automation_subscriptions(self):
+    def _automation_error_records(self):
+        """A failing period shows its failure on its subscription."""
         return self.subscription_id

@@ -11,12 +11,13 @@ from odoo.fields import Domain
 
 from .publication_subscription import FREE_ORIGINS, OPEN_STATES
 
-FAILURE_SUMMARY = "Renewal automation failed"
+RENEWAL_CALL = "publication_crm.mail_activity_type_renewal_call"
 WINBACK_WINDOW_DAYS = 30
 
 
 class PublicationSubscription(models.Model):
-    _inherit = "publication.subscription"
+    _name = "publication.subscription"
+    _inherit = ["publication.subscription", "publication.automation.mixin"]
 
     reminder_days_sent = fields.Integer(
         string="Last Reminder (days before end)",
@@ -41,11 +42,8 @@ class PublicationSubscription(models.Model):
         help="The paid subscription that the reader took at the end of this trial.",
     )
     automation_error = fields.Text(
-        copy=False,
-        readonly=True,
-        help="Why the last scheduled renewal step failed; cleared when it succeeds.",
+        help="Why the last scheduled renewal step failed; cleared when it succeeds."
     )
-    automation_error_date = fields.Datetime(copy=False, readonly=True)
 
     @api.depends("origin", "plan_id.is_trial")
     def _compute_is_trial(self):
@@ -228,25 +226,27 @@ class PublicationSubscription(models.Model):
         return self.origin == "sponsored" or self.payer_id.publication_key_account
 
     def _schedule_follow_up(self):
-        """One activity per payer and end date for the salesperson."""
+        """One renewal call per payer and end date for the salesperson."""
+        call_type = self.env.ref(RENEWAL_CALL)
         for (payer, date_end), subscriptions in self.grouped(
             lambda s: (s.payer_id, s.date_end)
         ).items():
-            summary = self.env._(
-                "Renewal: %(count)s subscription(s) of %(payer)s end on %(date)s",
-                count=len(subscriptions),
-                payer=payer.display_name,
-                date=date_end,
-            )
-            first = subscriptions[0]
-            if first.activity_ids.filtered(
-                lambda a, summary=summary: a.summary == summary
+            if subscriptions.activity_ids.filtered(
+                lambda a, date_end=date_end: (
+                    a.activity_type_id == call_type and a.date_deadline == date_end
+                )
             ):
                 continue
+            first = subscriptions[0]
             first.activity_schedule(
-                "mail.mail_activity_data_call",
+                RENEWAL_CALL,
                 date_deadline=date_end,
-                summary=summary,
+                summary=self.env._(
+                    "Renewal: %(count)s subscription(s) of %(payer)s end on %(date)s",
+                    count=len(subscriptions),
+                    payer=payer.display_name,
+                    date=date_end,
+                ),
                 note=Markup("<p>%s</p>") % ", ".join(subscriptions.mapped("name")),
                 user_id=(first.user_id or self.env.user).id,
             )
@@ -487,37 +487,5 @@ class PublicationSubscription(models.Model):
     # ------------------------------------------------------------------
     # Failures of the automation
     # ------------------------------------------------------------------
-    def _automation_subscriptions(self):
-        return self
-
-    def _record_automation_error(self, step, error):
-        """Show the failure on the subscription: its field, one chatter note
-        and one activity, however often the step fails again."""
-        self.ensure_one()
-        message = f"{step}: {error}"
-        if self.automation_error != message:
-            self.message_post(
-                body=self.env._("Renewal automation failed: %(error)s", error=message)
-            )
-        self.write(
-            {
-                "automation_error": message,
-                "automation_error_date": fields.Datetime.now(),
-            }
-        )
-        if not self.activity_ids.filtered(lambda a: a.summary == FAILURE_SUMMARY):
-            self.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=FAILURE_SUMMARY,
-                note=message,
-                user_id=(self.user_id or self.env.user).id,
-            )
-
-    def _clear_automation_error(self):
-        failed = self.filtered("automation_error")
-        if not failed:
-            return
-        failed.write({"automation_error": False, "automation_error_date": False})
-        failed.activity_ids.filtered(
-            lambda a: a.summary == FAILURE_SUMMARY
-        ).action_feedback(feedback=self.env._("The step succeeded."))
+    def _automation_failure_summary(self):
+        return self.env._("Renewal automation failed")

@@ -27,3 +27,6 @@ from . import test_helpdesk_ad_contract
 from . import test_renewal_portal
 from . import test_trial_conversion
 from . import test_invoicing
+from . import test_automation_runner
+from . import test_web_client
+from . import test_json2_api

@@ -5,6 +5,8 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.publication_crm.models import publication_automation
+
 from .common import AdvertisingCommon
 
 
@@ -99,11 +101,15 @@ class TestAdInvoicing(AdvertisingCommon):
             "_prepare_invoice_line",
             _failing_for(self.garage),
         )
-        with freeze_time("2026-02-01"):
+        with (
+            freeze_time("2026-02-01"),
+            self.assertLogs(publication_automation.__name__, "WARNING"),
+        ):
             self.env["publication.ad.booking"]._cron_invoice_ads()
         self.assertEqual(bakery.state, "invoiced")
         self.assertEqual(garage.state, "published", "left for the next run")
-        self.assertIn("failed", self.contract_garage.message_ids[0].body)
+        self.assertIn("No account for Garage", garage.automation_error)
+        self.assertIn("failed", garage.message_ids[0].body)
 
     def _retroactive_case(self, retroactive):
         """Five insertions booked, the first invoiced, then the sixth booked."""
@@ -191,7 +197,8 @@ class TestAdInvoicingBatches(AdvertisingCommon):
             bookings = self._book_months(contract, [2, 3, 4, 5])
         with freeze_time("2026-04-15"):
             self.env["publication.ad.booking"]._cron_invoice_ads(batch_size=1)
-        self.assertEqual(progress, [1, 1, 1], "three issues, one per batch")
+        # marked published, then invoiced, one issue per batch
+        self.assertEqual(progress, [0, 1, 1, 1, 1, 1, 1])
         self.assertEqual(bookings.mapped("state"), ["invoiced"] * 3 + ["booked"])
         self.assertEqual(len(bookings.sudo().invoice_id), 3)
         self.assertEqual(contract.booked_progress, 100.0)

@@ -46,7 +46,11 @@ class TestHelpdeskRemedy(HelpdeskCommon):
 
     def test_resend_issue_counts_a_replacement_copy(self):
         self.assertEqual(self.march.print_run, 1)
-        self.ticket.with_user(self.agent).action_resend_issue()
+        action = self.ticket.with_user(self.agent).action_resend_issue()
+        self.assertEqual(action["res_model"], "publication.ticket.remedy.wizard")
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        self.assertEqual(wizard.quantity, 1, "the subscription's copies")
+        self._apply(action, quantity=2)
         replacement = self.ticket.replacement_ids
         self.assertRecordValues(
             replacement,
@@ -56,19 +60,28 @@ class TestHelpdeskRemedy(HelpdeskCommon):
                     "subscription_id": self.subscription.id,
                     "route_id": self.route_north.id,
                     "delivery_method": "carrier",
-                    "quantity": 1,
+                    "quantity": 2,
                 }
             ],
         )
         self.env.invalidate_all()
-        self.assertEqual(self.march.print_run, 2, "the replacement is distributed")
+        self.assertEqual(self.march.print_run, 3, "the replacement is distributed")
         self.assertRecordValues(
             self.march.distribution_ids,
-            [{"route_id": self.route_north.id, "copies": 2, "replacement_copies": 1}],
+            [{"route_id": self.route_north.id, "copies": 3, "replacement_copies": 2}],
         )
         self.assertIn("sent again", self._last_body(self.ticket))
         self.assertIn("sent again", self._last_body(self.subscription))
         self.assertTrue(self.ticket.first_response_date, "a remedy answers")
+
+    def test_resend_issue_refuses_no_copies(self):
+        action = self.ticket.with_user(self.agent).action_resend_issue()
+        wizard = self.env[action["res_model"]].with_user(self.agent)
+        wizard = wizard.browse(action["res_id"])
+        wizard.quantity = 0
+        with self.assertRefused(UserError, "Copies", "0"):
+            wizard.action_apply()
+        self.assertFalse(self.ticket.replacement_ids)
 
     def test_extend_by_one_issue(self):
         self.assertEqual(self.subscription.date_end, date(2026, 12, 31))

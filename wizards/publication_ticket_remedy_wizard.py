@@ -3,8 +3,9 @@ from odoo.exceptions import UserError
 
 
 class PublicationTicketRemedyWizard(models.TransientModel):
-    """Remedies of a complaint that need a date: move, pause, cancel. Each
-    reuses the subscription's own logic and is written on both chatters."""
+    """Remedies of a complaint that need an answer: copies to send again, or a
+    date to move, pause or cancel. Each reuses the subscription's own logic and
+    is written on both chatters."""
 
     _name = "publication.ticket.remedy.wizard"
     _description = "Complaint Remedy"
@@ -13,6 +14,7 @@ class PublicationTicketRemedyWizard(models.TransientModel):
     subscription_id = fields.Many2one(related="ticket_id.subscription_id")
     remedy = fields.Selection(
         [
+            ("resend", "Send Issue Again"),
             ("address", "Change Delivery Address"),
             ("pause", "Pause Delivery"),
             ("cancel", "Cancel Subscription"),
@@ -31,6 +33,14 @@ class PublicationTicketRemedyWizard(models.TransientModel):
         store=True,
         readonly=False,
     )
+    issue_id = fields.Many2one(related="ticket_id.issue_id")
+    quantity = fields.Integer(
+        string="Copies",
+        compute="_compute_quantity",
+        store=True,
+        readonly=False,
+        help="Copies of the issue to send again; the subscription's copies by default.",
+    )
     reason = fields.Char()
     churn_reason_id = fields.Many2one("publication.churn.reason")
 
@@ -38,6 +48,11 @@ class PublicationTicketRemedyWizard(models.TransientModel):
     def _compute_address_id(self):
         for wizard in self:
             wizard.address_id = wizard.subscription_id.delivery_address_id
+
+    @api.depends("ticket_id")
+    def _compute_quantity(self):
+        for wizard in self:
+            wizard.quantity = wizard.subscription_id.quantity or 1
 
     def _required(self, field):
         if not self[field]:
@@ -49,9 +64,23 @@ class PublicationTicketRemedyWizard(models.TransientModel):
                 )
             )
 
+    def _check_quantity(self):
+        if self.quantity < 1:
+            raise UserError(
+                self.env._(
+                    "Copies must be at least 1 to send the issue again, not "
+                    "%(quantity)s.",
+                    quantity=self.quantity,
+                )
+            )
+
     def action_apply(self):
         self.ensure_one()
         ticket = self.ticket_id
+        if self.remedy == "resend":
+            self._check_quantity()
+            ticket._resend_issue(self.quantity)
+            return {"type": "ir.actions.act_window_close"}
         ticket._check_remedy()
         subscription = ticket.subscription_id
         origin = self.env._("ticket %(ticket)s", ticket=ticket.number)
