@@ -159,20 +159,22 @@ class PublicationAutomation(models.AbstractModel):
         )
 
     @api.model
+    @per_company
     def _cron_apply_planned_changes(self):
         """Planned cancellations and changes of copies whose day has come."""
         Subscription = self.env["publication.subscription"]
         today = fields.Date.context_today(self)
+        in_company = Domain("company_id", "=", self.env.company.id)
         return self._run(
             Subscription,
             [
                 (
-                    Subscription._planned_cancel_domain(today),
+                    Subscription._planned_cancel_domain(today) & in_company,
                     "_apply_planned_cancel",
                     None,
                 ),
                 (
-                    Subscription._planned_copies_domain(today),
+                    Subscription._planned_copies_domain(today) & in_company,
                     "_apply_planned_copies",
                     None,
                 ),
