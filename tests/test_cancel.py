@@ -305,3 +305,20 @@ class TestPlannedCancel(CancelCommon, AutomationCommon):
             self._run("_cron_renew", "_cron_apply_planned_changes")
         self.assertCancelled(subscription, date(2026, 3, 31))
         self.assertEqual(len(subscription.period_ids), 1, "not renewed")
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-01-01")
+class TestExpiryUnpaid(CancelCommon, AutomationCommon):
+    def test_expiring_unpaid_credits_the_whole_invoice(self):
+        self.monthly.payment_grace_days = 0
+        subscription = self._confirmed()
+        self.assertEqual(subscription.state, "waiting")
+        invoice = self._invoice(subscription)
+        with freeze_time("2027-01-15"):
+            self._run("_cron_expire")
+        self.assertEqual(subscription.state, "expired")
+        refund = self.assertCreditNote(subscription, self.alice, 120.0)
+        self.assertEqual(refund.ref, "Expired unpaid, never delivered")
+        self.assertEqual(invoice.payment_state, "reversed")
+        self.assertEqual(subscription.amount_due, 0.0)

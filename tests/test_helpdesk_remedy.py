@@ -148,9 +148,10 @@ class TestHelpdeskRemedy(HelpdeskCommon):
 
     def test_cancel_with_prorated_credit_note(self):
         action = self.ticket.with_user(self.agent).action_cancel_subscription()
-        self._apply(
-            action, date_from=date(2026, 6, 30), churn_reason_id=self.reason_moved
-        )
+        with freeze_time("2026-06-30 10:00:00"):
+            self._apply(
+                action, date_from=date(2026, 6, 30), churn_reason_id=self.reason_moved
+            )
         self.assertRecordValues(
             self.subscription,
             [
@@ -177,6 +178,7 @@ class TestHelpdeskRemedy(HelpdeskCommon):
             ticket.with_user(self.agent).action_pause_subscription()
 
     def test_remedy_on_a_closed_subscription_is_refused(self):
-        self.subscription._cancel(date(2026, 3, 31), self.reason_moved)
+        with freeze_time("2026-03-31 10:00:00"):
+            self.subscription._cancel(date(2026, 3, 31), self.reason_moved)
         with self.assertRefused(UserError, self.subscription.name, "Cancelled"):
             self.ticket.with_user(self.agent).action_extend_subscription()

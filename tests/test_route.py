@@ -85,7 +85,8 @@ class TestRoute(PublicationCommon):
         closed = self._confirmed(
             publication_id=self.daily.id, plan_id=self.plan_daily.id
         )
-        closed._cancel(date(2026, 1, 31), self.reason_moved)
+        with freeze_time("2026-01-31"):
+            closed._cancel(date(2026, 1, 31), self.reason_moved)
         self.alice.zip = "10700"
         self.assertEqual(open_one.route_id, self.route_south)
         self.assertEqual(closed.route_id, self.route_north, "past deliveries unchanged")
