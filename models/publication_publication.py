@@ -342,9 +342,9 @@ class PublicationPublication(models.Model):
         Missing issues are created; future issues off the rhythm (after a change
         of rhythm, issue day or first issue date) are deleted unless a booking,
         a replacement copy or a complaint refers to them. Issues up to today are
-        never touched, and none are added there once the publication has
-        issues up to today. Planning again changes nothing. Returns the new
-        issues."""
+        never touched, and none are added up to today when that part of the
+        period already has issues. Planning again changes nothing. Returns the
+        new issues."""
         Issue = self.env["publication.issue"]
         by_publication = Issue.search(
             [("publication_id", "in", self.ids)], order="date, id"
@@ -357,7 +357,7 @@ class PublicationPublication(models.Model):
                 publication.first_issue_date = issues[:1].date or date_from
             today = publication.company_id._publication_today()
             start = date_from
-            if issues[:1].date and issues[:1].date <= today:
+            if issues.filtered(lambda i, t=today: date_from <= i.date <= t):
                 start = max(date_from, today + timedelta(days=1))
             wanted = publication._issue_dates(start, date_to)
             obsolete |= issues.filtered(

@@ -88,3 +88,11 @@ class TestIssuePlanning(AdvertisingCommon):
         self.assertEqual(
             (future[0].date - past[-1].date), timedelta(days=11), "no gap of a week"
         )
+
+    @freeze_time("2028-06-15")
+    def test_a_year_never_planned_is_filled_in_full(self):
+        new = self.monthly.action_generate_issues() and self.monthly.issue_ids.filtered(
+            lambda i: i.date.year >= 2028
+        )
+        self.assertEqual(len(new), 24, "January to June 2028 too")
+        self.assertEqual(min(new.mapped("date")), date(2028, 1, 1))
