@@ -18,20 +18,24 @@ def per_company(cron):
     """Run a scheduled action once per company of the active publications, in
     that company and its time zone: "today" is the company's date there, not
     the server's (UTC) date of the technical user. Returns False as soon as
-    one company's run is incomplete: the next call goes on."""
+    one company's run is incomplete (the next call goes on), but a company
+    whose records a concurrent run holds does not keep the next ones waiting:
+    only the end of the run's time stops the round."""
 
     @functools.wraps(cron)
     def run(self):
         publications = self.env["publication.publication"].search(
             [("active", "=", True)]
         )
+        complete = True
         for company in publications.company_id.sorted("id"):
             in_company = self.with_company(company).with_context(
                 tz=company._publication_tz()
             )
-            if not cron(in_company):
+            complete &= bool(cron(in_company))
+            if not self.env["ir.cron"]._commit_progress():
                 return False
-        return True
+        return complete
 
     return run
 

@@ -18,7 +18,16 @@ CLOSED_STATES = ("expired", "cancelled")
 LOCKED_FIELDS = ("recipient_id", "publication_id", "plan_id", "origin", "date_start")
 # changed only by the business methods (confirm, payment, suspend, resume,
 # cancel, expire), through _write_state; amount is computed only
-STATE_FIELDS = ("state", "date_cancel", "date_cancel_planned", "amount")
+STATE_FIELDS = (
+    "state",
+    "date_cancel",
+    "date_cancel_planned",
+    "amount",
+    "next_quantity",
+    "next_quantity_date",
+    "converted_subscription_id",
+    "reminder_days_sent",
+)
 # of a confirmed subscription: moved only by renewal, pause, extension and
 # cancellation, through _write_state
 CONFIRMED_FIELDS = ("date_end",)
@@ -570,11 +579,17 @@ class PublicationSubscription(models.Model):
             lambda s: s._state_after_confirm()
         ).items():
             subscriptions._write_state({"state": state})
-        periods = self.env["publication.subscription.period"].create(
-            [s._prepare_period(s.date_start) for s in self]
-        )
+        periods = self._create_periods([s._prepare_period(s.date_start) for s in self])
         invoices = periods.filtered(lambda p: p.amount)._create_invoices()
         return self._notify_invoices(invoices)
+
+    def _create_periods(self, vals_list):
+        """Periods of the business methods (confirm, renew): their amounts and
+        invoices are the add-on's doing, so they are created as the add-on once
+        the user's right to write the subscriptions is checked."""
+        self.check_access("write")
+        Period = self.env["publication.subscription.period"].sudo()
+        return Period.create(vals_list).sudo(False)
 
     def _notify_invoices(self, invoices):
         """Say on each subscription which invoice was created for it (a link);
@@ -714,8 +729,12 @@ class PublicationSubscription(models.Model):
                     names=", ".join(early.mapped("name")),
                 )
             )
-        today = fields.Date.context_today(self)
-        later = started.filtered(lambda s: date_cancel > today and s.date_end > today)
+        later = started.filtered(
+            lambda s: (
+                date_cancel > s.company_id._publication_today()
+                and s.date_end > s.company_id._publication_today()
+            )
+        )
         later._plan_cancel(date_cancel, churn_reason, note)
         now = self - later
         started = started - later

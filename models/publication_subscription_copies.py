@@ -8,8 +8,6 @@ from odoo.fields import Domain
 
 from .publication_subscription import OPEN_STATES
 
-COPIES_APPLIED = "publication_copies_applied"
-
 
 class PublicationSubscription(models.Model):
     _inherit = "publication.subscription"
@@ -32,8 +30,9 @@ class PublicationSubscription(models.Model):
 
     def write(self, vals):
         """Copies changed on an open subscription are invoiced, credited or
-        planned (see _change_copies); other changes are written as they come."""
-        if "quantity" not in vals or self.env.context.get(COPIES_APPLIED):
+        planned (see _change_copies); other changes are written as they come.
+        The add-on's own writes (as superuser) set the copies as they are."""
+        if "quantity" not in vals or self.env.su:
             return super().write(vals)
         changing = self.filtered(
             lambda s: (
@@ -79,7 +78,7 @@ class PublicationSubscription(models.Model):
         starts, deliveries and invoices keep the current copies."""
         for subscription in self:
             planned = quantity if quantity != subscription.quantity else 0
-            subscription.with_context(**{COPIES_APPLIED: True}).write(
+            subscription._write_state(
                 {"next_quantity": planned, "next_quantity_date": False}
             )
             if planned:
@@ -100,9 +99,9 @@ class PublicationSubscription(models.Model):
     def _apply_copies_now(self, quantity):
         """quantity copies from today on; the invoiced periods not yet over
         get an invoice or a credit note for the difference, prorated."""
-        today = fields.Date.context_today(self)
+        today = self.company_id[:1]._publication_today()
         previous = {subscription: subscription.quantity for subscription in self}
-        self.with_context(**{COPIES_APPLIED: True}).write(
+        self._write_state(
             {"quantity": quantity, "next_quantity": 0, "next_quantity_date": False}
         )
         periods = self.sudo().period_ids.filtered(
@@ -135,7 +134,7 @@ class PublicationSubscription(models.Model):
         period starts."""
         periods = super()._renew()
         for period in periods.filtered(lambda p: p.subscription_id.next_quantity):
-            period.subscription_id.with_context(**{COPIES_APPLIED: True}).write(
+            period.subscription_id._write_state(
                 {"next_quantity_date": period.date_start}
             )
         return periods
@@ -143,7 +142,7 @@ class PublicationSubscription(models.Model):
     def _apply_planned_copies(self):
         for subscription in self:
             old = subscription.quantity
-            subscription.with_context(**{COPIES_APPLIED: True}).write(
+            subscription._write_state(
                 {
                     "quantity": subscription.next_quantity,
                     "next_quantity": 0,

@@ -62,10 +62,11 @@ class PublicationSubscription(models.Model):
         """Deliver until new_end: the last period ends then too."""
         self.ensure_one()
         last_period = self.period_ids.filtered(lambda p: p.date_end == self.date_end)
-        last_period.date_end = new_end
+        vals = {"date_end": new_end}
         if new_end > self.date_end:
-            self.reminder_days_sent = 0  # the reminders count from the new end
-        self._write_state({"date_end": new_end})
+            vals["reminder_days_sent"] = 0  # the reminders count from the new end
+        self._write_state(vals)
+        last_period.sudo().date_end = new_end
 
     def _end_after_pause(self, date_from, date_to):
         """End date that gives back the issues the pause holds back.

@@ -182,7 +182,8 @@ class PublicationSubscriptionPeriod(models.Model):
             "publication_crm.group_publication_manager"
         ):
             return
-        guarded = set(MANAGER_FIELDS) & set(vals)
+        # written by the business methods only (as the add-on)
+        guarded = set(vals) if not creating else set(MANAGER_FIELDS) & set(vals)
         if creating:
             guarded = {
                 field

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from .publication_subscription import FREE_ORIGINS, OPEN_STATES
 
@@ -68,6 +69,7 @@ class PublicationSubscription(models.Model):
         the renewal or trial conversion the button accepts, once; that of the
         paid subscription a trial was converted to."""
         self.ensure_one()
+        self._lock_for_update()
         if self.converted_subscription_id:
             return self.converted_subscription_id._invoice_to_show_online()
         unpaid = self._invoice_to_show_online()
@@ -77,6 +79,18 @@ class PublicationSubscription(models.Model):
         if offer == "conversion":
             return self.sudo()._convert_trial()._unpaid_invoice()
         return self.sudo()._renew().invoice_id
+
+    def _lock_for_update(self):
+        """Wait for a concurrent acceptance of the same offer (a double click)
+        and read what it did: the second one then finds the first's invoice."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE",
+                SQL.identifier(self._table),
+                self.ids,
+            )
+        )
+        self.invalidate_recordset()
 
     def _online_offer(self):
         """What the page offers: "renewal" to a paying subscriber whose
@@ -96,6 +110,7 @@ class PublicationSubscription(models.Model):
         today = fields.Date.context_today(self)
         return (
             self.state in ("active", "suspended")
+            and not self.date_cancel_planned
             and not self._is_free()
             and self.amount
             and self._current_period().date_start <= today
@@ -139,6 +154,16 @@ class PublicationSubscription(models.Model):
                         name=subscription.name,
                     )
                 )
+            if subscription.date_cancel_planned:
+                raise UserError(
+                    self.env._(
+                        "%(action)s is refused for %(name)s: its cancellation is "
+                        "planned on %(date)s.",
+                        action=action,
+                        name=subscription.name,
+                        date=subscription.date_cancel_planned,
+                    )
+                )
             if subscription.state not in ("active", "suspended"):
                 raise UserError(
                     self.env._(
@@ -156,7 +181,7 @@ class PublicationSubscription(models.Model):
         self._raise_if_not_renewable(self.env._("Renewal"))
         today = fields.Date.context_today(self)
         due = self.filtered(lambda s: s._current_period().date_start <= today)
-        periods = self.env["publication.subscription.period"].create(
+        periods = due._create_periods(
             [s._prepare_period(s.date_end + timedelta(days=1)) for s in due]
         )
         periods.filtered("amount")._create_invoices()
@@ -218,7 +243,7 @@ class PublicationSubscription(models.Model):
         personal._schedule_follow_up()
         (self - personal)._log_events("reminder", step)
         personal._log_events("staff", step)
-        self.write({"reminder_days_sent": step.days})
+        self._write_state({"reminder_days_sent": step.days})
 
     def _needs_personal_follow_up(self):
         """Sponsors and key accounts renew with a person, not an e-mail."""
@@ -282,7 +307,7 @@ class PublicationSubscription(models.Model):
         paid.action_confirm()
         events = []
         for trial, subscription in zip(self, paid, strict=True):
-            trial.converted_subscription_id = subscription
+            trial._write_state({"converted_subscription_id": subscription.id})
             trial.message_post(
                 body=self.env._(
                     "Trial converted: the reader goes on with %(subscription)s "

@@ -103,16 +103,26 @@ class PublicationTicketRemedyWizard(models.TransientModel):
             )
         else:
             self._required("churn_reason_id")
+            refunds_before = subscription.sudo().period_ids.refund_id
             subscription._cancel(self.date_from, self.churn_reason_id, reason)
-            refund = subscription.sudo().period_ids.refund_id
-            body = self.env._(
-                "Subscription %(subscription)s cancelled after %(date)s "
-                "(%(churn)s); credit note: %(refund)s.",
-                subscription=subscription.name,
-                date=self.date_from,
-                churn=self.churn_reason_id.name,
-                refund=", ".join(refund.mapped("name")) or "-",
-            )
+            refund = subscription.sudo().period_ids.refund_id - refunds_before
+            if subscription.date_cancel_planned:
+                body = self.env._(
+                    "Cancellation of %(subscription)s planned after %(date)s "
+                    "(%(churn)s): delivered until then, the rest credited then.",
+                    subscription=subscription.name,
+                    date=subscription.date_cancel_planned,
+                    churn=self.churn_reason_id.name,
+                )
+            else:
+                body = self.env._(
+                    "Subscription %(subscription)s cancelled after %(date)s "
+                    "(%(churn)s); credit note: %(refund)s.",
+                    subscription=subscription.name,
+                    date=self.date_from,
+                    churn=self.churn_reason_id.name,
+                    refund=", ".join(refund.mapped("name")) or "-",
+                )
             subscription.message_post(body=body)
         ticket._remedy_done(body)
         return {"type": "ir.actions.act_window_close"}
