@@ -28,12 +28,14 @@ def per_company(cron):
             [("active", "=", True)]
         )
         complete = True
-        for company in publications.company_id.sorted("id"):
+        companies = publications.company_id.sorted("id")
+        for company in companies:
             in_company = self.with_company(company).with_context(
                 tz=company._publication_tz()
             )
             complete &= bool(cron(in_company))
-            if not self.env["ir.cron"]._commit_progress():
+            last = company == companies[-1]
+            if not last and not self.env["ir.cron"]._commit_progress():
                 return False
         return complete
 
