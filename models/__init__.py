@@ -13,7 +13,12 @@ from . import publication_renewal_event
 from . import publication_automation
 from . import publication_renewal_report
 from . import publication_issue_replacement
+from . import publication_distribution_line
+from . import publication_distribution_total
 from . import publication_issue_distribution
+from . import publication_issue_print
+from . import publication_publication_print
+from . import publication_subscription_distribution
 from . import helpdesk_ticket_category
 from . import helpdesk_ticket
 from . import publication_complaint_report
