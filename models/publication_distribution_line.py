@@ -109,9 +109,10 @@ class PublicationDistributionLine(models.Model):
     @api.model
     def _replacement_rows_sql(self, where):
         return SQL(
-            """SELECT r.issue_id, 'replacement', r.subscription_id, s.recipient_id,
-                      s.delivery_address_id, r.route_id, s.route_stop,
-                      r.delivery_method, r.quantity
+            """SELECT r.issue_id, 'replacement' AS kind, r.subscription_id,
+                      s.recipient_id AS partner_id, s.delivery_address_id AS address_id,
+                      r.route_id, s.route_stop AS stop, r.delivery_method,
+                      r.quantity AS copies
                  FROM publication_issue_replacement r
                  JOIN publication_issue i ON i.id = r.issue_id
                  JOIN publication_subscription s ON s.id = r.subscription_id
@@ -207,8 +208,15 @@ class PublicationDistributionLine(models.Model):
                 rows=rows,
             )
         )
-        self.env["publication.distribution.total"].invalidate_model()
-        self.invalidate_model()
+        for model in (
+            self,
+            self.env["publication.distribution.total"],
+            self.env["publication.issue.distribution"],
+        ):
+            model.invalidate_model()
+        self.env["publication.issue"].invalidate_model(
+            ["print_run", "copies_post", "copies_carrier", "copies_digital"]
+        )
 
     @api.model
     def _freeze(self, issues):

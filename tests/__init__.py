@@ -21,3 +21,4 @@ from . import test_helpdesk_statistics
 from . import test_helpdesk_rating
 from . import test_helpdesk_portal
 from . import test_helpdesk_ad_contract
+from . import test_distribution
