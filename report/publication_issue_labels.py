@@ -1,12 +1,19 @@
 from odoo import api, models
 from odoo.tools import SQL, split_every
 
+from odoo.addons.base.models.ir_actions_report import _wkhtml
+
 # label layouts: columns and rows per sheet, label size in mm
 LAYOUTS = {
     "3x8": {"columns": 3, "rows": 8, "width": 70.0, "height": 36.9},
     "2x7": {"columns": 2, "rows": 7, "width": 105.0, "height": 42.2},
     "roll": {"columns": 1, "rows": 1, "width": 89.0, "height": 35.0},
 }
+
+
+# Debian's wkhtmltopdf (unpatched Qt) prints CSS millimetres at 0.769 of their
+# size whatever --zoom and --dpi say (measured); a patched build prints them 1:1.
+UNPATCHED_QT_SCALE = 1.3
 
 
 class ReportIssueLabels(models.AbstractModel):
@@ -57,6 +64,7 @@ class ReportIssueLabels(models.AbstractModel):
         issues = self.env["publication.issue"].browse(docids)
         issues._check_frozen()
         layout = LAYOUTS[self._layout]
+        scale = 1.0 if _wkhtml().is_patched_qt else UNPATCHED_QT_SCALE
         per_sheet = layout["columns"] * layout["rows"]
         labels = self._labels(issues)
         return {
@@ -64,13 +72,14 @@ class ReportIssueLabels(models.AbstractModel):
             "doc_model": "publication.issue",
             "docs": issues,
             "layout": layout,
-            "sheets": {
-                issue.id: [
-                    list(split_every(layout["columns"], sheet))
-                    for sheet in split_every(per_sheet, labels[issue.id])
-                ]
+            # CSS millimetres for one millimetre on paper
+            "mm": lambda length: f"{length * scale:.2f}mm",
+            # each issue starts on a new sheet
+            "sheets": [
+                list(split_every(layout["columns"], sheet))
                 for issue in issues
-            },
+                for sheet in split_every(per_sheet, labels[issue.id])
+            ],
         }
 
 

@@ -101,7 +101,11 @@ class ReportIssueRouteSheet(models.AbstractModel):
             "doc_ids": docids,
             "doc_model": "publication.issue",
             "docs": issues,
-            "sheets": {issue.id: self._route_sheets(issue, routes) for issue in issues},
+            "sheets": [
+                sheet | {"issue": issue}
+                for issue in issues
+                for sheet in self._route_sheets(issue, routes)
+            ],
             "kinds": dict(
                 self.env["publication.distribution.line"]._fields["kind"].selection
             ),

@@ -22,3 +22,4 @@ from . import test_helpdesk_rating
 from . import test_helpdesk_portal
 from . import test_helpdesk_ad_contract
 from . import test_distribution
+from . import test_distribution_documents
