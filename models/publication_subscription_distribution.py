@@ -1,7 +1,7 @@
 """What a subscription gets on the distribution lists: its stop on the
 carrier's walk and the issues owed, delivered, replaced and still owed."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -57,6 +57,7 @@ class PublicationSubscription(models.Model):
             extra or SQL("TRUE"),
         )
 
+    @api.depends("date_start", "date_end", "date_cancel", "pause_ids")
     def _compute_issue_counts(self):
         owed = dict.fromkeys(self.ids, (0, 0))
         if self.ids:

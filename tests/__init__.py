@@ -23,3 +23,4 @@ from . import test_helpdesk_portal
 from . import test_helpdesk_ad_contract
 from . import test_distribution
 from . import test_distribution_documents
+from . import test_issues_owed
