@@ -8,6 +8,10 @@ RATIO_AGGREGATES = ("complaints_per_thousand:sum", "copies:sum")
 class PublicationComplaintReport(models.Model):
     """Complaints per 1,000 delivered copies, by issue, route and category.
 
+    Delivered copies are those of the issue's frozen distribution list (its
+    totals); an issue complained about before its list was frozen counts its
+    live forecast.
+
     One row per issue, route and complaint category; every row of an issue and
     route carries that issue's delivered copies on that route. Aggregates divide
     the summed copies by the number of categories in the group, so that any
@@ -20,6 +24,7 @@ class PublicationComplaintReport(models.Model):
     _order = "date desc, route_id, category_id"
     _depends = {
         "publication.issue.distribution": ["issue_id", "route_id", "copies"],
+        "publication.distribution.total": ["issue_id", "route_id", "copies"],
         "helpdesk.ticket": ["issue_id", "route_id", "category_id"],
         "helpdesk.ticket.category": ["complaint_code"],
     }
@@ -43,9 +48,14 @@ class PublicationComplaintReport(models.Model):
                 """
             CREATE VIEW %s AS (
                 WITH deliveries AS (
-                    SELECT issue_id, route_id, SUM(copies) AS copies
-                      FROM publication_issue_distribution
-                     GROUP BY issue_id, route_id
+                    SELECT d.issue_id, d.route_id, SUM(d.copies) AS copies
+                      FROM (
+                        SELECT t.issue_id, t.route_id, t.copies
+                          FROM publication_distribution_total t
+                        UNION ALL
+                        SELECT f.issue_id, f.route_id, f.copies FROM (%s) f
+                      ) d
+                     GROUP BY d.issue_id, d.route_id
                 ), complaints AS (
                     SELECT issue_id, route_id, category_id, COUNT(*) AS ticket_count
                       FROM helpdesk_ticket
@@ -79,14 +89,28 @@ class PublicationComplaintReport(models.Model):
                  AND (cat.company_id IS NULL OR cat.company_id = i.company_id)
                 LEFT JOIN deliveries d
                   ON d.issue_id = c.issue_id
-                 AND d.route_id IS NOT DISTINCT FROM c.route_id
+                 AND COALESCE(d.route_id, 0) = COALESCE(c.route_id, 0)
                 LEFT JOIN complaints k
                   ON k.issue_id = c.issue_id
-                 AND k.route_id IS NOT DISTINCT FROM c.route_id
+                 AND COALESCE(k.route_id, 0) = COALESCE(c.route_id, 0)
                  AND k.category_id = cat.id
             )
             """,
                 SQL.identifier(self._table),
+                self._unfrozen_deliveries_sql(),
+            )
+        )
+
+    def _unfrozen_deliveries_sql(self):
+        """Copies of the issues complained about whose list is not frozen
+        (published before the add-on froze lists): their live forecast."""
+        return self.env["publication.distribution.line"]._rows_sql(
+            SQL(
+                """i.distribution_frozen_date IS NULL
+               AND EXISTS (
+                   SELECT 1 FROM helpdesk_ticket k
+                    WHERE k.issue_id = i.id AND k.active
+                      AND k.category_id IS NOT NULL)"""
             )
         )
 
