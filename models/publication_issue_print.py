@@ -83,7 +83,9 @@ class PublicationIssue(models.Model):
     @api.model
     def _freeze_due_domain(self, today):
         """Issues whose print deadline has come (missed days caught up)."""
-        publications = self.env["publication.publication"].search([])
+        publications = self.env["publication.publication"].search(
+            [("active", "=", True)]
+        )
         return Domain("distribution_frozen_date", "=", False) & Domain.OR(
             Domain("publication_id", "=", publication.id)
             & Domain(
