@@ -48,29 +48,32 @@ class PublicationComplaintReport(models.Model):
                 """
             CREATE VIEW %s AS (
                 WITH deliveries AS (
-                    SELECT d.issue_id, d.route_id, SUM(d.copies) AS copies
-                      FROM (
-                        SELECT t.issue_id, t.route_id, t.copies
-                          FROM publication_distribution_total t
-                        UNION ALL
-                        SELECT f.issue_id, f.route_id, f.copies FROM (%s) f
-                      ) d
-                     GROUP BY d.issue_id, d.route_id
+                    SELECT d.issue_id, COALESCE(d.route_id, 0) AS route_key,
+                           d.route_id, d.copies
+                      FROM publication_distribution_total d
+                    UNION ALL
+                    SELECT f.issue_id, COALESCE(f.route_id, 0), f.route_id, f.copies
+                      FROM (%s) f
                 ), complaints AS (
-                    SELECT issue_id, route_id, category_id, COUNT(*) AS ticket_count
+                    SELECT issue_id, COALESCE(route_id, 0) AS route_key, route_id,
+                           category_id, COUNT(*) AS ticket_count
                       FROM helpdesk_ticket
                      WHERE issue_id IS NOT NULL
                        AND category_id IS NOT NULL
                        AND active
                      GROUP BY issue_id, route_id, category_id
                 ), cells AS (
-                    SELECT issue_id, route_id FROM deliveries
-                    UNION
-                    SELECT issue_id, route_id FROM complaints
+                    SELECT issue_id, route_key, MAX(route_id) AS route_id,
+                           SUM(copies) AS copies
+                      FROM (
+                        SELECT issue_id, route_key, route_id, copies FROM deliveries
+                        UNION ALL
+                        SELECT issue_id, route_key, route_id, 0 FROM complaints
+                      ) u
+                     GROUP BY issue_id, route_key
                 )
                 SELECT
-                    ((c.issue_id::bigint << 20) + COALESCE(c.route_id, 0)) * 1024
-                        + cat.id AS id,
+                    ((c.issue_id::bigint << 20) + c.route_key) * 1024 + cat.id AS id,
                     c.issue_id,
                     i.publication_id,
                     i.company_id,
@@ -78,21 +81,18 @@ class PublicationComplaintReport(models.Model):
                     c.route_id,
                     cat.id AS category_id,
                     COALESCE(k.ticket_count, 0) AS ticket_count,
-                    COALESCE(d.copies, 0) AS copies,
-                    CASE WHEN COALESCE(d.copies, 0) > 0
-                         THEN COALESCE(k.ticket_count, 0) * 1000.0 / d.copies
+                    c.copies,
+                    CASE WHEN c.copies > 0
+                         THEN COALESCE(k.ticket_count, 0) * 1000.0 / c.copies
                     END AS complaints_per_thousand
                 FROM cells c
                 JOIN publication_issue i ON i.id = c.issue_id
                 JOIN helpdesk_ticket_category cat
                   ON cat.complaint_code IS NOT NULL
                  AND (cat.company_id IS NULL OR cat.company_id = i.company_id)
-                LEFT JOIN deliveries d
-                  ON d.issue_id = c.issue_id
-                 AND COALESCE(d.route_id, 0) = COALESCE(c.route_id, 0)
                 LEFT JOIN complaints k
                   ON k.issue_id = c.issue_id
-                 AND COALESCE(k.route_id, 0) = COALESCE(c.route_id, 0)
+                 AND k.route_key = c.route_key
                  AND k.category_id = cat.id
             )
             """,

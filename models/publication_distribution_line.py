@@ -28,17 +28,16 @@ class PublicationDistributionLine(models.Model):
     issue_id = fields.Many2one(
         "publication.issue", required=True, readonly=True, ondelete="cascade"
     )
-    publication_id = fields.Many2one("publication.publication", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    date = fields.Date(readonly=True)
+    # read from the issue, not stored: each stored link costs a foreign-key
+    # check per line when a list is frozen
+    publication_id = fields.Many2one(related="issue_id.publication_id")
+    company_id = fields.Many2one(related="issue_id.company_id")
+    date = fields.Date(related="issue_id.date")
     kind = fields.Selection(LINE_KINDS, required=True, readonly=True)
     subscription_id = fields.Many2one(
         "publication.subscription", readonly=True, index=True, ondelete="set null"
     )
-    partner_id = fields.Many2one(
-        "res.partner", string="Recipient", readonly=True, ondelete="set null"
-    )
-    name = fields.Char(readonly=True)
+    name = fields.Char(string="Recipient", readonly=True)
     street = fields.Char(readonly=True)
     street2 = fields.Char(readonly=True)
     zip = fields.Char(readonly=True)
@@ -183,16 +182,14 @@ class PublicationDistributionLine(models.Model):
                 """WITH r AS (%(rows)s),
                 lines AS (
                     INSERT INTO publication_distribution_line (
-                        issue_id, publication_id, company_id, date, kind,
-                        subscription_id, partner_id, name, street, street2, zip,
-                        city, country_id, route_id, stop, delivery_method, copies)
-                    SELECT r.issue_id, i.publication_id, i.company_id, i.date,
-                           r.kind, r.subscription_id, r.partner_id, p.name,
+                        issue_id, kind, subscription_id, name, street, street2,
+                        zip, city, country_id, route_id, stop, delivery_method,
+                        copies)
+                    SELECT r.issue_id, r.kind, r.subscription_id, p.name,
                            a.street, a.street2, a.zip, a.city, a.country_id,
                            r.route_id, COALESCE(r.stop, 0), r.delivery_method,
                            r.copies
                       FROM r
-                      JOIN publication_issue i ON i.id = r.issue_id
                  LEFT JOIN res_partner p ON p.id = r.partner_id
                  LEFT JOIN res_partner a ON a.id = r.address_id
                  RETURNING issue_id, kind, route_id, delivery_method, copies)

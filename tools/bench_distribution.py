@@ -8,7 +8,9 @@ them) and a weekly with BENCH_LABELS subscriptions, then times:
 - freezing today's and tomorrow's list of the daily (the second one is the
   figure; route sheets compare it with the first);
 - the address labels of the weekly (A4 3 x 8) and one route sheet, as PDFs;
-- the print-run reports and the complaint statistics over the whole history,
+- the print-run reports and the complaint statistics over the whole history
+  (each read: by month and method, by issue and route, every issue's print run;
+  by route and category, by issue, in total),
   whose older issues get the totals of today's list (the reports read totals,
   not the 100,000 lines per issue, which the history does not hold) and one
   complaint per 1,000 copies.
@@ -248,27 +250,55 @@ def make_history(daily, routes, model_issue):
     return len(issues), count + 1
 
 
+def each_timed(reads):
+    """Seconds of the slowest read and the number of rows of each."""
+    seconds, rows = [], []
+    for read in reads:
+        start = time.monotonic()
+        rows.append(len(read()))
+        seconds.append(time.monotonic() - start)
+    env.cr.commit()
+    return round(max(seconds), 2), rows
+
+
 def print_run_reports(daily):
+    """The print-run pivot and graph, and the issues' list with print runs."""
     Distribution = env["publication.issue.distribution"]
     domain = [("publication_id", "=", daily.id), ("date", "<=", today)]
-    by_month = Distribution._read_group(
-        domain, ["date:month", "delivery_method"], ["copies:sum"]
+
+    def print_runs():
+        env.invalidate_all()
+        return env["publication.issue"].search(domain).mapped("print_run")
+
+    return each_timed(
+        [
+            lambda: Distribution._read_group(
+                domain, ["date:month", "delivery_method"], ["copies:sum"]
+            ),
+            lambda: Distribution._read_group(
+                domain, ["issue_id", "route_id"], ["copies:sum"]
+            ),
+            print_runs,
+        ]
     )
-    by_issue_route = Distribution._read_group(
-        domain, ["issue_id", "route_id"], ["copies:sum"]
-    )
-    issues = env["publication.issue"].search(domain)
-    print_runs = issues.mapped("print_run")
-    return len(by_month), len(by_issue_route), sum(print_runs)
 
 
 def complaint_statistics(daily):
     Report = env["publication.complaint.report"]
     domain = [("publication_id", "=", daily.id)]
     aggregates = ["ticket_count:sum", "copies:sum", "complaints_per_thousand:sum"]
-    by_route = Report._read_group(domain, ["route_id", "category_id"], aggregates)
-    by_issue = Report._read_group(domain, ["issue_id"], aggregates)
-    return len(by_route), len(by_issue), Report._read_group(domain, [], aggregates)
+    return each_timed(
+        [
+            lambda groupby=groupby: Report._read_group(domain, groupby, aggregates)
+            for groupby in (["route_id", "category_id"], ["issue_id"], [])
+        ]
+    )
+
+
+def complaint_rate(daily):
+    return env["publication.complaint.report"]._read_group(
+        [("publication_id", "=", daily.id)], [], ["complaints_per_thousand:sum"]
+    )[0][0]
 
 
 def render(xmlid, issue, data=None):
@@ -306,10 +336,14 @@ def main():
     result["history_issues"], result["complaints"] = make_history(
         daily, routes, today_issue
     )
-    result["print_run_reports"], reports = timed(lambda: print_run_reports(daily))
-    result["print_run_report_rows"] = reports[:2]
-    result["complaint_statistics"], stats = timed(lambda: complaint_statistics(daily))
-    result["complaint_rate"] = stats[2][0][2]
+    # the slowest of each report's reads (each under the target)
+    result["print_run_reports"], result["print_run_report_rows"] = print_run_reports(
+        daily
+    )
+    result["complaint_statistics"], result["complaint_statistics_rows"] = (
+        complaint_statistics(daily)
+    )
+    result["complaint_rate"] = complaint_rate(daily)
     weekly_issue = weekly.issue_ids.sorted("date")[:1]
     weekly_issue._freeze_distribution()
     env.cr.commit()
