@@ -15,10 +15,13 @@ from . import publication_renewal_event
 from . import publication_automation
 from . import publication_renewal_report
 from . import publication_issue_replacement
-from . import publication_issue_distribution
+from . import publication_distribution_line
+from . import publication_distribution_total
+from . import publication_issue_print
+from . import publication_publication_print
+from . import publication_subscription_distribution
 from . import helpdesk_ticket_category
 from . import helpdesk_ticket
-from . import publication_complaint_report
 from . import account_move
 from . import res_company
 from . import account_move_line
@@ -29,3 +32,7 @@ from . import publication_rate_card_tier
 from . import publication_ad_contract
 from . import publication_ad_booking
 from . import crm_lead
+
+# SQL views over the tables above, created after them
+from . import publication_issue_distribution
+from . import publication_complaint_report

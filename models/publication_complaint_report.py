@@ -8,6 +8,10 @@ RATIO_AGGREGATES = ("complaints_per_thousand:sum", "copies:sum")
 class PublicationComplaintReport(models.Model):
     """Complaints per 1,000 delivered copies, by issue, route and category.
 
+    Delivered copies are those of the issue's frozen distribution list (its
+    totals); an issue complained about before its list was frozen counts its
+    live forecast.
+
     One row per issue, route and complaint category; every row of an issue and
     route carries that issue's delivered copies on that route. Aggregates divide
     the summed copies by the number of categories in the group, so that any
@@ -20,6 +24,7 @@ class PublicationComplaintReport(models.Model):
     _order = "date desc, route_id, category_id"
     _depends = {
         "publication.issue.distribution": ["issue_id", "route_id", "copies"],
+        "publication.distribution.total": ["issue_id", "route_id", "copies"],
         "helpdesk.ticket": ["issue_id", "route_id", "category_id"],
         "helpdesk.ticket.category": ["complaint_code"],
     }
@@ -43,24 +48,32 @@ class PublicationComplaintReport(models.Model):
                 """
             CREATE VIEW %s AS (
                 WITH deliveries AS (
-                    SELECT issue_id, route_id, SUM(copies) AS copies
-                      FROM publication_issue_distribution
-                     GROUP BY issue_id, route_id
+                    SELECT d.issue_id, COALESCE(d.route_id, 0) AS route_key,
+                           d.route_id, d.copies
+                      FROM publication_distribution_total d
+                    UNION ALL
+                    SELECT f.issue_id, COALESCE(f.route_id, 0), f.route_id, f.copies
+                      FROM (%s) f
                 ), complaints AS (
-                    SELECT issue_id, route_id, category_id, COUNT(*) AS ticket_count
+                    SELECT issue_id, COALESCE(route_id, 0) AS route_key, route_id,
+                           category_id, COUNT(*) AS ticket_count
                       FROM helpdesk_ticket
                      WHERE issue_id IS NOT NULL
                        AND category_id IS NOT NULL
                        AND active
                      GROUP BY issue_id, route_id, category_id
                 ), cells AS (
-                    SELECT issue_id, route_id FROM deliveries
-                    UNION
-                    SELECT issue_id, route_id FROM complaints
+                    SELECT issue_id, route_key, MAX(route_id) AS route_id,
+                           SUM(copies) AS copies
+                      FROM (
+                        SELECT issue_id, route_key, route_id, copies FROM deliveries
+                        UNION ALL
+                        SELECT issue_id, route_key, route_id, 0 FROM complaints
+                      ) u
+                     GROUP BY issue_id, route_key
                 )
                 SELECT
-                    ((c.issue_id::bigint << 20) + COALESCE(c.route_id, 0)) * 1024
-                        + cat.id AS id,
+                    ((c.issue_id::bigint << 20) + c.route_key) * 1024 + cat.id AS id,
                     c.issue_id,
                     i.publication_id,
                     i.company_id,
@@ -68,25 +81,36 @@ class PublicationComplaintReport(models.Model):
                     c.route_id,
                     cat.id AS category_id,
                     COALESCE(k.ticket_count, 0) AS ticket_count,
-                    COALESCE(d.copies, 0) AS copies,
-                    CASE WHEN COALESCE(d.copies, 0) > 0
-                         THEN COALESCE(k.ticket_count, 0) * 1000.0 / d.copies
+                    c.copies,
+                    CASE WHEN c.copies > 0
+                         THEN COALESCE(k.ticket_count, 0) * 1000.0 / c.copies
                     END AS complaints_per_thousand
                 FROM cells c
                 JOIN publication_issue i ON i.id = c.issue_id
                 JOIN helpdesk_ticket_category cat
                   ON cat.complaint_code IS NOT NULL
                  AND (cat.company_id IS NULL OR cat.company_id = i.company_id)
-                LEFT JOIN deliveries d
-                  ON d.issue_id = c.issue_id
-                 AND d.route_id IS NOT DISTINCT FROM c.route_id
                 LEFT JOIN complaints k
                   ON k.issue_id = c.issue_id
-                 AND k.route_id IS NOT DISTINCT FROM c.route_id
+                 AND k.route_key = c.route_key
                  AND k.category_id = cat.id
             )
             """,
                 SQL.identifier(self._table),
+                self._unfrozen_deliveries_sql(),
+            )
+        )
+
+    def _unfrozen_deliveries_sql(self):
+        """Copies of the issues complained about whose list is not frozen
+        (published before the add-on froze lists): their live forecast."""
+        return self.env["publication.distribution.line"]._rows_sql(
+            SQL(
+                """i.distribution_frozen_date IS NULL
+               AND EXISTS (
+                   SELECT 1 FROM helpdesk_ticket k
+                    WHERE k.issue_id = i.id AND k.active
+                      AND k.category_id IS NOT NULL)"""
             )
         )
 

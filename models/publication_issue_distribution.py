@@ -3,16 +3,11 @@ from odoo.tools import SQL
 
 from .publication_issue import DELIVERY_METHODS
 
-DELIVERED_STATES = ("active", "expired", "cancelled")
-
 
 class PublicationIssueDistribution(models.Model):
-    """Copies owed for each issue, by route and delivery method (SQL view).
-
-    A subscription owes an issue when the issue's date lies between its start and
-    end, it was delivered at that time (active, or since expired or cancelled on
-    or after that date; a draft never confirmed has no period and was never
-    delivered), and no pause covers the date.
+    """Copies of each issue by route and delivery method (SQL view): the
+    totals of its frozen distribution list, or before the list is frozen the
+    live forecast (see publication.distribution.line for the rules).
     """
 
     _name = "publication.issue.distribution"
@@ -20,7 +15,20 @@ class PublicationIssueDistribution(models.Model):
     _auto = False
     _order = "issue_id, route_id"
     _depends = {
-        "publication.issue": ["publication_id", "company_id", "date"],
+        "publication.issue": [
+            "publication_id",
+            "company_id",
+            "date",
+            "distribution_frozen_date",
+        ],
+        "publication.distribution.total": [
+            "issue_id",
+            "route_id",
+            "delivery_method",
+            "copies",
+        ],
+        "publication.route": ["extra_copies", "delivery_method", "active"],
+        "publication.ad.booking": ["issue_id", "partner_id", "state"],
         "publication.subscription": [
             "publication_id",
             "date_start",
@@ -52,9 +60,17 @@ class PublicationIssueDistribution(models.Model):
     replacement_copies = fields.Integer(
         readonly=True, help="Copies sent again for complaints, included in Copies."
     )
+    frozen = fields.Boolean(
+        readonly=True, help="From the frozen distribution list, not a forecast."
+    )
 
     def init(self):
+        """Frozen issues read their list's totals; the others the live
+        forecast, from the same rows the list will be written from."""
         tools.drop_view_if_exists(self.env.cr, self._table)
+        forecast = self.env["publication.distribution.line"]._rows_sql(
+            SQL("i.distribution_frozen_date IS NULL")
+        )
         self.env.cr.execute(
             SQL(
                 """
@@ -71,49 +87,26 @@ class PublicationIssueDistribution(models.Model):
                     d.delivery_method,
                     SUM(d.subscription_count) AS subscription_count,
                     SUM(d.copies) AS copies,
-                    SUM(d.replacement_copies) AS replacement_copies
+                    SUM(d.replacement_copies) AS replacement_copies,
+                    bool_or(d.frozen) AS frozen
                 FROM (
-                    SELECT
-                        i.id AS issue_id,
-                        s.route_id,
-                        s.delivery_method,
-                        1 AS subscription_count,
-                        s.quantity AS copies,
-                        0 AS replacement_copies
-                    FROM publication_issue i
-                    JOIN publication_subscription s
-                      ON s.publication_id = i.publication_id
-                     AND s.date_start <= i.date
-                     AND s.date_end >= i.date
-                     AND s.state IN %s
-                     AND (s.date_cancel IS NULL OR s.date_cancel >= i.date)
-                     AND EXISTS (
-                        SELECT 1
-                          FROM publication_subscription_period sp
-                         WHERE sp.subscription_id = s.id
-                    )
-                    WHERE NOT EXISTS (
-                        SELECT 1
-                          FROM publication_subscription_pause p
-                         WHERE p.subscription_id = s.id
-                           AND p.date_from <= i.date
-                           AND p.date_to >= i.date
-                    )
+                    SELECT t.issue_id, t.route_id, t.delivery_method,
+                           t.subscription_count, t.copies, t.replacement_copies,
+                           TRUE AS frozen
+                      FROM publication_distribution_total t
                     UNION ALL
-                    SELECT
-                        r.issue_id,
-                        r.route_id,
-                        r.delivery_method,
-                        0,
-                        r.quantity,
-                        r.quantity
-                    FROM publication_issue_replacement r
+                    SELECT f.issue_id, f.route_id, f.delivery_method,
+                           CASE f.kind WHEN 'subscription' THEN 1 ELSE 0 END,
+                           f.copies,
+                           CASE f.kind WHEN 'replacement' THEN f.copies ELSE 0 END,
+                           FALSE
+                      FROM (%s) f
                 ) d
                 JOIN publication_issue i ON i.id = d.issue_id
                 GROUP BY i.id, d.route_id, d.delivery_method
             )
             """,
                 SQL.identifier(self._table),
-                DELIVERED_STATES,
+                forecast,
             )
         )

@@ -52,3 +52,11 @@ class PublicationIssueReplacement(models.Model):
             subscription = replacement.subscription_id
             replacement.route_id = subscription.route_id
             replacement.delivery_method = subscription.delivery_method or "post"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        replacements = super().create(vals_list)
+        sent_late = replacements.filtered("issue_id.distribution_frozen_date")
+        if sent_late:
+            self.env["publication.distribution.line"]._append_replacements(sent_late)
+        return replacements

@@ -30,9 +30,16 @@ class PublicationRoute(models.Model):
     country_id = fields.Many2one("res.country")
     zip_from = fields.Char(string="Postal Code From")
     zip_to = fields.Char(string="Postal Code To")
+    extra_copies = fields.Integer(
+        help="Copies added to every distribution list this route delivers "
+        "(spares for the carrier, shops, sales points).",
+    )
 
     _code_company_uniq = models.Constraint(
         "UNIQUE(code, company_id)", "The code of a route must be unique per company."
+    )
+    _extra_copies_positive = models.Constraint(
+        "CHECK(extra_copies >= 0)", "Extra copies of a route must not be negative."
     )
 
     @api.constrains("zip_from", "zip_to")

@@ -31,3 +31,6 @@ from . import test_automation_runner
 from . import test_web_client
 from . import test_json2_api
 from . import test_business_paths
+from . import test_distribution
+from . import test_distribution_documents
+from . import test_issues_owed

@@ -1,0 +1,3 @@
+from . import publication_issue_labels
+from . import publication_issue_route_sheet
+from . import publication_issue_counts_xlsx
