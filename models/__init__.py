@@ -29,3 +29,6 @@ from . import publication_rate_card_tier
 from . import publication_ad_contract
 from . import publication_ad_booking
 from . import crm_lead
+from . import publication_publication_portal
+from . import publication_subscription_portal
+from . import helpdesk_ticket_portal
