@@ -133,7 +133,9 @@ class TestSubscriptionPortal(HelpdeskCommon, HttpCase):
     def test_anonymous_visitor_needs_the_token(self):
         self._assert_redirect(self._page(self.subscription), "/my")
         self._assert_redirect(self._page(self.subscription, token="wrong"), "/my")
-        self._assert_redirect(self.url_open("/my/subscriptions", allow_redirects=False), "/web/login")
+        self._assert_redirect(
+            self.url_open("/my/subscriptions", allow_redirects=False), "/web/login"
+        )
         token = self.subscription.sudo()._portal_ensure_token()
         response = self._page(self.subscription, token=token)
         self.assertEqual(response.status_code, 200)
@@ -144,7 +146,10 @@ class TestSubscriptionPortal(HelpdeskCommon, HttpCase):
         page = self.url_open(paused.headers["Location"])
         refused = self.url_open(
             f"/my/subscriptions/{self.subscription.id}/pause?access_token=wrong",
-            data={**self._pause_data(60), "csrf_token": CSRF.search(page.text).group(1)},
+            data={
+                **self._pause_data(60),
+                "csrf_token": CSRF.search(page.text).group(1),
+            },
             allow_redirects=False,
         )
         self._assert_redirect(refused, "/my")
@@ -161,7 +166,12 @@ class TestSubscriptionPortal(HelpdeskCommon, HttpCase):
             self.subscription.with_user(self.portal_bob).read(["name"])
         ticket = self._ticket(self.alice)
         ticket.message_subscribe(partner_ids=self.alice.ids)
-        for field in ("route_id", "escalated_date", "response_time", "response_deadline"):
+        for field in (
+            "route_id",
+            "escalated_date",
+            "response_time",
+            "response_deadline",
+        ):
             with self.assertRaises(AccessError):
                 ticket.with_user(self.portal_alice).read([field])
 
@@ -240,8 +250,10 @@ class TestSubscriptionPortal(HelpdeskCommon, HttpCase):
 
     # -- complaint -----------------------------------------------------------
     def _tickets(self):
-        return self.env["helpdesk.ticket"].sudo().search(
-            [("subscription_id", "=", self.subscription.id)]
+        return (
+            self.env["helpdesk.ticket"]
+            .sudo()
+            .search([("subscription_id", "=", self.subscription.id)])
         )
 
     def _last_issue(self):
