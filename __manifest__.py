@@ -66,6 +66,11 @@
         "wizards/publication_ticket_remedy_wizard_views.xml",
         "views/publication_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "publication_crm/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/publication_demo.xml",
         "demo/publication_ad_demo.xml",

@@ -31,3 +31,4 @@ from . import test_automation_runner
 from . import test_web_client
 from . import test_json2_api
 from . import test_subscription_portal
+from . import test_subscription_portal_tour
