@@ -135,6 +135,29 @@ class PublicationPortal(CustomerPortal):
         return self._subscription_action(subscription_id, access_token, pause)
 
     @http.route(
+        "/my/subscriptions/<int:subscription_id>/address",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_subscription_address(
+        self, subscription_id, date_from=None, access_token=None, **kw
+    ):
+        def move(subscription):
+            date = self._portal_date(date_from, request.env._("Moves On"))
+            subscription._portal_change_address(kw, date)
+            return request.env._(
+                "Your copies go to %(street)s, %(zip)s %(city)s from %(date)s.",
+                street=kw.get("street"),
+                zip=kw.get("zip"),
+                city=kw.get("city"),
+                date=date,
+            )
+
+        return self._subscription_action(subscription_id, access_token, move)
+
+    @http.route(
         "/my/subscriptions/<int:subscription_id>/complaint",
         type="http",
         auth="public",

@@ -101,6 +101,44 @@ class PublicationSubscription(models.Model):
             )
         return self._pause(date_from, date_to, self.env._("asked on the portal"))
 
+    def _portal_change_address(self, values, date_from):
+        """A move asked by the reader: a new delivery address of the recipient
+        from date_from (today or later), planned for the daily scheduled
+        action when in the future."""
+        self.ensure_one()
+        self._raise_if_not_open(self.env._("Changing the delivery address"))
+        today = fields.Date.context_today(self)
+        if date_from < today:
+            raise UserError(
+                self.env._(
+                    "Moves On (%(date)s) is in the past; give today or a later day.",
+                    date=date_from,
+                )
+            )
+        missing = [name for name in ("street", "zip", "city") if not values.get(name)]
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Give the new address's %(fields)s.", fields=", ".join(missing)
+                )
+            )
+        address = self.env["res.partner"].create(self._prepare_portal_address(values))
+        return self._change_delivery_address(
+            address, date_from, self.env._("asked on the portal")
+        )
+
+    def _prepare_portal_address(self, values):
+        recipient = self.recipient_id
+        return {
+            "type": "delivery",
+            "parent_id": recipient.id,
+            "name": recipient.name,
+            "street": values["street"],
+            "zip": values["zip"],
+            "city": values["city"],
+            "country_id": recipient.country_id.id,
+        }
+
     def _portal_report_copy(self, issue, kind, description, partner):
         """A missing or damaged copy reported by the reader: a complaint ticket
         of the publication's subscriber service team, linked to the

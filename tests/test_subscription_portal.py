@@ -1,6 +1,7 @@
 import re
 
 from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -247,6 +248,49 @@ class TestSubscriptionPortal(HelpdeskCommon, HttpCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("No CSRF validation token", logs.output[0])
         self.assertFalse(self.subscription.pause_ids)
+
+    # -- address ---------------------------------------------------------------
+    def _address(self, in_days, **values):
+        date = self.today + relativedelta(days=in_days)
+        data = {"street": "1 Lake Road", "zip": "10600", "city": "Southtown"} | values
+        return self._post(
+            self.subscription, "address", date_from=fields.Date.to_string(date), **data
+        )
+
+    def test_move_is_planned_and_applied_by_the_scheduled_action(self):
+        self._login(self.portal_alice)
+        response = self._address(7)
+        self._assert_redirect(response, f"/my/subscriptions/{self.subscription.id}")
+        subscription = self.subscription.sudo()
+        address = subscription.next_delivery_address_id
+        self.assertEqual(address.parent_id, self.alice)
+        self.assertEqual(address.type, "delivery")
+        self.assertEqual(
+            subscription.next_delivery_address_date,
+            self.today + relativedelta(days=7),
+        )
+        self.assertNotEqual(subscription.delivery_address_id, address, "not yet")
+        page = self.url_open(response.headers["Location"]).text
+        self.assertIn("Your copies go to 1 Lake Road", page)
+        later = self.today + relativedelta(days=7)
+        with freeze_time(later):
+            subscription.search(
+                subscription._planned_address_change_domain(later)
+            )._apply_planned_address_change()
+        self.assertEqual(subscription.delivery_address_id, address)
+        self.assertEqual(subscription.route_id, self.route_south)
+
+    def test_move_refusals_write_nothing(self):
+        self._login(self.portal_alice)
+        partners = self.env["res.partner"].search_count([])
+        for response, message in (
+            (self._address(-1), "is in the past"),
+            (self._address(3, street=""), "street"),
+        ):
+            self.assertEqual(response.status_code, 400)
+            self.assertIn(message, response.text)
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
+        self.assertFalse(self.subscription.sudo().next_delivery_address_id)
 
     # -- complaint -----------------------------------------------------------
     def _tickets(self):
