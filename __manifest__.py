@@ -13,6 +13,7 @@
     "application": True,
     "depends": [
         "account",
+        "account_payment",
         "crm",
         "mail",
         "portal",
@@ -25,6 +26,7 @@
         "security/publication_crm_security.xml",
         "security/ir.model.access.csv",
         "security/publication_crm_rules.xml",
+        "security/publication_subscription_portal_rules.xml",
         "data/ir_sequence_data.xml",
         "data/publication_churn_reason_data.xml",
         "data/mail_template_data.xml",
@@ -47,6 +49,8 @@
         "views/publication_renewal_event_views.xml",
         "views/publication_renewal_report_views.xml",
         "views/publication_portal_templates.xml",
+        "views/publication_subscription_portal_templates.xml",
+        "views/publication_publication_portal_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/publication_rate_card_views.xml",
@@ -68,6 +72,11 @@
         "wizards/publication_ticket_remedy_wizard_views.xml",
         "views/publication_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "publication_crm/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/publication_demo.xml",
         "demo/publication_ad_demo.xml",

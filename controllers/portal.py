@@ -1,8 +1,9 @@
-from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo import fields, http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 
 class PublicationPortal(CustomerPortal):
@@ -43,3 +44,207 @@ class PublicationPortal(CustomerPortal):
             "offer": subscription._online_offer(),
             "access_token": access_token,
         }
+
+    # ------------------------------------------------------------------
+    # /my/subscriptions: the subscriptions a portal user receives or pays
+    # ------------------------------------------------------------------
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "subscription_count" in counters:
+            Subscription = request.env["publication.subscription"]
+            values["subscription_count"] = (
+                Subscription.search_count(self._subscriptions_domain())
+                if Subscription.has_access("read")
+                else 0
+            )
+        return values
+
+    def _subscriptions_domain(self):
+        return request.env["publication.subscription"]._portal_domain(
+            request.env.user.partner_id
+        )
+
+    @http.route(
+        ["/my/subscriptions", "/my/subscriptions/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_subscriptions(self, page=1, **kwargs):
+        Subscription = request.env["publication.subscription"]
+        domain = self._subscriptions_domain()
+        pager = portal_pager(
+            url="/my/subscriptions",
+            total=Subscription.search_count(domain),
+            page=page,
+            step=self._items_per_page,
+        )
+        subscriptions = Subscription.search(
+            domain, limit=self._items_per_page, offset=pager["offset"]
+        )
+        request.session["my_subscriptions_history"] = subscriptions.ids[:100]
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "publication_subscriptions",
+                "subscriptions": subscriptions.sudo(),
+                "pager": pager,
+                "default_url": "/my/subscriptions",
+            }
+        )
+        return request.render("publication_crm.portal_my_subscriptions", values)
+
+    @http.route(
+        "/my/subscriptions/<int:subscription_id>",
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_my_subscription(self, subscription_id, access_token=None, **kwargs):
+        try:
+            subscription = self._document_check_access(
+                "publication.subscription", subscription_id, access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        return self._render_subscription(subscription, access_token)
+
+    @http.route(
+        "/my/subscriptions/<int:subscription_id>/pause",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_subscription_pause(
+        self, subscription_id, date_from=None, date_to=None, access_token=None, **kw
+    ):
+        def pause(subscription):
+            pause = subscription._portal_pause(
+                self._portal_date(date_from, request.env._("Pause From")),
+                self._portal_date(date_to, request.env._("Pause To")),
+            )
+            return request.env._(
+                "Delivery is paused from %(start)s to %(end)s; your subscription "
+                "now ends on %(new_end)s.",
+                start=pause.date_from,
+                end=pause.date_to,
+                new_end=pause.new_date_end,
+            )
+
+        return self._subscription_action(subscription_id, access_token, pause)
+
+    @http.route(
+        "/my/subscriptions/<int:subscription_id>/address",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_subscription_address(
+        self, subscription_id, date_from=None, access_token=None, **kw
+    ):
+        def move(subscription):
+            date = self._portal_date(date_from, request.env._("Moves On"))
+            subscription._portal_change_address(kw, date)
+            return request.env._(
+                "Your copies go to %(street)s, %(zip)s %(city)s from %(date)s.",
+                street=kw.get("street"),
+                zip=kw.get("zip"),
+                city=kw.get("city"),
+                date=date,
+            )
+
+        return self._subscription_action(subscription_id, access_token, move)
+
+    @http.route(
+        "/my/subscriptions/<int:subscription_id>/complaint",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_subscription_complaint(
+        self, subscription_id, issue_id=None, kind=None, access_token=None, **kw
+    ):
+        def report(subscription):
+            issue = request.env["publication.issue"].sudo().browse(int(issue_id or 0))
+            partner = request.env.user.partner_id
+            if request.env.user._is_public():
+                partner = subscription.recipient_id
+            ticket = subscription._portal_report_copy(
+                issue, kind, kw.get("description"), partner
+            )
+            answer = request.env._(
+                "Thank you: complaint %(ticket)s is registered.", ticket=ticket.number
+            )
+            if ticket.replacement_ids:
+                answer += " " + request.env._("The issue is sent to you again.")
+            elif subscription.publication_id.portal_remedy == "extend":
+                answer += " " + request.env._(
+                    "Your subscription is extended by one issue, to %(end)s.",
+                    end=subscription.date_end,
+                )
+            else:
+                answer += " " + request.env._("Our subscriber service answers soon.")
+            return answer
+
+        return self._subscription_action(subscription_id, access_token, report)
+
+    def _portal_date(self, value, label):
+        try:
+            return fields.Date.to_date(value)
+        except ValueError:
+            value = False
+        if not value:
+            raise UserError(request.env._("Give a valid date for %s.", label))
+        return value
+
+    def _subscription_action(self, subscription_id, access_token, action):
+        """Run action(subscription) (sudoed, after the access check) in a
+        savepoint: on a refusal nothing is written and the page shows why; on
+        success the page shows the answer."""
+        try:
+            subscription = self._document_check_access(
+                "publication.subscription", subscription_id, access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        try:
+            with request.env.cr.savepoint():
+                message = action(subscription)
+        except (UserError, ValidationError) as error:
+            return self._render_subscription(
+                subscription, access_token, error=error.args[0]
+            )
+        request.session["publication_portal_message"] = message
+        url = f"/my/subscriptions/{subscription.id}"
+        if access_token:
+            url += f"?access_token={access_token}"
+        return request.redirect(url)
+
+    def _render_subscription(self, subscription, access_token, error=None):
+        values = self._prepare_portal_layout_values()
+        values = self._get_page_view_values(
+            subscription, access_token, values, "my_subscriptions_history", False
+        )
+        date, amount = subscription._portal_next_payment()
+        values.update(
+            {
+                "page_name": "publication_subscription",
+                "subscription": subscription,
+                "offer": subscription._online_offer(),
+                "renew_token": subscription._portal_ensure_token(),
+                "access_token": access_token,
+                "next_payment_date": date,
+                "next_payment_amount": amount,
+                "issues": subscription._portal_issues(),
+                "today": fields.Date.context_today(subscription),
+                "error": error,
+                "message": request.session.pop("publication_portal_message", None),
+            }
+        )
+        status = 400 if error else 200
+        return request.render(
+            "publication_crm.portal_my_subscription", values, status=status
+        )

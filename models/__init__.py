@@ -36,3 +36,6 @@ from . import crm_lead
 # SQL views over the tables above, created after them
 from . import publication_issue_distribution
 from . import publication_complaint_report
+from . import publication_publication_portal
+from . import publication_subscription_portal
+from . import helpdesk_ticket_portal

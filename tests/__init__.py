@@ -34,3 +34,5 @@ from . import test_business_paths
 from . import test_distribution
 from . import test_distribution_documents
 from . import test_issues_owed
+from . import test_subscription_portal
+from . import test_subscription_portal_tour

@@ -1,0 +1,45 @@
+from odoo import fields, models
+
+
+class PublicationPublication(models.Model):
+    """What a subscriber may do on the portal (/my/subscriptions)."""
+
+    _inherit = "publication.publication"
+
+    pause_notice_days = fields.Integer(
+        string="Pause Notice (days)",
+        default=3,
+        help="A holiday pause asked on the portal starts at least this many days "
+        "after the day it is asked.",
+    )
+    max_pauses_per_year = fields.Integer(
+        string="Pauses per Year",
+        default=3,
+        help="Holiday pauses a subscription may start in one calendar year when "
+        "asked on the portal; 0 for no limit.",
+    )
+    complaint_team_id = fields.Many2one(
+        "helpdesk.ticket.team",
+        string="Subscriber Service Team",
+        help="Team of the complaints reported on the portal.",
+    )
+    portal_remedy = fields.Selection(
+        [
+            ("none", "None: the team answers"),
+            ("resend", "Send the issue again"),
+            ("extend", "Extend by one issue"),
+        ],
+        string="Remedy of Portal Complaints",
+        default="none",
+        required=True,
+        help="Applied at once to a missing or damaged copy reported on the portal.",
+    )
+
+    _pause_notice_days_positive = models.Constraint(
+        "CHECK(pause_notice_days >= 0)",
+        "The pause notice of a publication cannot be negative.",
+    )
+    _max_pauses_per_year_positive = models.Constraint(
+        "CHECK(max_pauses_per_year >= 0)",
+        "The pauses per year of a publication cannot be negative.",
+    )

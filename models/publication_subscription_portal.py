@@ -1,0 +1,188 @@
+"""The subscriber's self-service on the portal (/my/subscriptions): what a
+portal user sees, and the actions they take there with the back office's
+business methods and a few rules of their own (notice, pauses per year)."""
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from .publication_subscription import OPEN_STATES
+
+# complaint categories a reader picks on the portal
+PORTAL_COMPLAINTS = {
+    "missed": "publication_crm.complaint_category_missed_copy",
+    "damaged": "publication_crm.complaint_category_damaged_copy",
+}
+
+
+class PublicationSubscription(models.Model):
+    _inherit = "publication.subscription"
+
+    # internal: never readable by portal users, also not over RPC
+    automation_error = fields.Text(groups="base.group_user")
+    note = fields.Html(groups="base.group_user")
+    churn_note = fields.Text(groups="base.group_user")
+    amount_due = fields.Monetary(groups="base.group_user")
+
+    def _portal_domain(self, partner):
+        """Subscriptions a portal partner receives or pays for (their company's
+        too), drafts left out."""
+        commercial = partner.commercial_partner_id
+        return [
+            ("state", "!=", "draft"),
+            "|",
+            ("recipient_id", "child_of", commercial.id),
+            ("payer_id", "child_of", commercial.id),
+        ]
+
+    def _portal_next_payment(self):
+        """(date, amount) the payer pays next: the unpaid invoice, else the
+        next term of an open subscription that renews; else (False, 0)."""
+        self.ensure_one()
+        invoice = self._unpaid_invoice()
+        if invoice and self.state in OPEN_STATES:
+            return invoice.invoice_date_due, invoice.amount_residual
+        if self.state in OPEN_STATES and self.amount and not self._is_free():
+            return self.date_end + relativedelta(days=1), self.amount
+        return False, 0.0
+
+    def _portal_issues(self):
+        """Issues delivered to the subscription so far, last first: those a
+        reader may report missing or damaged."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        return self.env["publication.issue"].search(
+            [
+                ("publication_id", "=", self.publication_id.id),
+                ("date", ">=", self.date_start),
+                ("date", "<=", min(today, self.date_end)),
+            ],
+            order="date desc",
+            limit=12,
+        )
+
+    def _portal_pause(self, date_from, date_to):
+        """A holiday pause asked by the reader: the publication's notice and
+        pauses per year, then the back office's pause."""
+        self.ensure_one()
+        self._raise_if_not_open(self.env._("Pausing"))
+        publication = self.publication_id
+        today = fields.Date.context_today(self)
+        earliest = today + relativedelta(days=publication.pause_notice_days)
+        if date_from < earliest:
+            raise UserError(
+                self.env._(
+                    "Pause From (%(start)s) is too late to ask: %(publication)s "
+                    "needs %(days)s days' notice, so the earliest start is "
+                    "%(earliest)s.",
+                    start=date_from,
+                    publication=publication.name,
+                    days=publication.pause_notice_days,
+                    earliest=earliest,
+                )
+            )
+        limit = publication.max_pauses_per_year
+        same_year = self.pause_ids.filtered(
+            lambda p: p.date_from.year == date_from.year
+        )
+        if limit and len(same_year) >= limit:
+            raise UserError(
+                self.env._(
+                    "Pause From (%(start)s) is refused: %(name)s already has "
+                    "%(count)s pause(s) in %(year)s, the most %(publication)s "
+                    "allows.",
+                    start=date_from,
+                    name=self.name,
+                    count=len(same_year),
+                    year=date_from.year,
+                    publication=publication.name,
+                )
+            )
+        return self._pause(date_from, date_to, self.env._("asked on the portal"))
+
+    def _portal_change_address(self, values, date_from):
+        """A move asked by the reader: a new delivery address of the recipient
+        from date_from (today or later), planned for the daily scheduled
+        action when in the future."""
+        self.ensure_one()
+        self._raise_if_not_open(self.env._("Changing the delivery address"))
+        today = fields.Date.context_today(self)
+        if date_from < today:
+            raise UserError(
+                self.env._(
+                    "Moves On (%(date)s) is in the past; give today or a later day.",
+                    date=date_from,
+                )
+            )
+        missing = [name for name in ("street", "zip", "city") if not values.get(name)]
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Give the new address's %(fields)s.", fields=", ".join(missing)
+                )
+            )
+        address = self.env["res.partner"].create(self._prepare_portal_address(values))
+        return self._change_delivery_address(
+            address, date_from, self.env._("asked on the portal")
+        )
+
+    def _prepare_portal_address(self, values):
+        recipient = self.recipient_id
+        return {
+            "type": "delivery",
+            "parent_id": recipient.id,
+            "name": recipient.name,
+            "street": values["street"],
+            "zip": values["zip"],
+            "city": values["city"],
+            "country_id": recipient.country_id.id,
+        }
+
+    def _portal_report_copy(self, issue, kind, description, partner):
+        """A missing or damaged copy reported by the reader: a complaint ticket
+        of the publication's subscriber service team, linked to the
+        subscription and the issue, with the publication's automatic remedy.
+        Returns the ticket."""
+        self.ensure_one()
+        self._raise_if_not_open(self.env._("Reporting a copy"))
+        if kind not in PORTAL_COMPLAINTS:
+            raise UserError(
+                self.env._("Complaint %(kind)s is not one of the portal's.", kind=kind)
+            )
+        if issue not in self._portal_issues():
+            raise UserError(
+                self.env._(
+                    "Issue %(issue)s is not an issue delivered to %(name)s.",
+                    issue=issue.name or "-",
+                    name=self.name,
+                )
+            )
+        category = self.env.ref(PORTAL_COMPLAINTS[kind])
+        ticket = self.env["helpdesk.ticket"].create(
+            self._prepare_portal_ticket(issue, category, description, partner)
+        )
+        ticket.message_subscribe(partner_ids=partner.ids)
+        remedy = self.publication_id.portal_remedy
+        if remedy == "resend":
+            ticket._resend_issue(1)
+        elif remedy == "extend":
+            ticket.action_extend_subscription()
+        return ticket
+
+    def _prepare_portal_ticket(self, issue, category, description, partner):
+        return {
+            "name": self.env._(
+                "%(category)s: %(issue)s", category=category.name, issue=issue.name
+            ),
+            "description": description or category.name,
+            "category_id": category.id,
+            "team_id": self.publication_id.complaint_team_id.id,
+            "company_id": self.company_id.id,
+            "partner_id": partner.id,
+            "partner_name": partner.name,
+            "partner_email": partner.email,
+            "subscription_id": self.id,
+            "issue_id": issue.id,
+            "channel_id": self.env.ref("helpdesk_mgmt.helpdesk_ticket_channel_web").id,
+        }

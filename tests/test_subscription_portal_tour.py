@@ -1,0 +1,57 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import HelpdeskCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSubscriptionPortalTour(HelpdeskCommon, HttpCase):
+    """A subscriber logs in, renews and pays with the demo provider, pauses,
+    then reports a missing copy, in a browser (needs Chromium and payment_demo,
+    which tools/check installs into its test database)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.portal_alice = new_test_user(
+            cls.env,
+            login="portal_alice",
+            groups="base.group_portal",
+            partner_id=cls.alice.id,
+        )
+        cls.monthly.write({"complaint_team_id": cls.team.id, "portal_remedy": "resend"})
+        cls.provider = cls._demo_provider(cls.env.company)
+
+    @classmethod
+    def _demo_provider(cls, company):
+        Provider = cls.env["payment.provider"].sudo()
+        demo = Provider.search([("code", "=", "demo")], limit=1)
+        assert demo, "payment_demo is not installed: install it to run the tour"
+        provider = Provider.search(
+            [("code", "=", "demo"), ("company_id", "=", company.id)], limit=1
+        ) or demo.copy({"company_id": company.id})
+        provider.write({"state": "test", "is_published": True})
+        return provider
+
+    def test_subscriber_renews_pays_pauses_and_reports_a_missing_copy(self):
+        today = fields.Date.context_today(self.env["res.partner"])
+        subscription = self._active(date_start=today - relativedelta(months=2))
+        end = subscription.date_end
+        self.start_tour(
+            "/my", "publication_crm_subscription_portal", login="portal_alice"
+        )
+        self.env.invalidate_all()
+        subscription = subscription.sudo()
+        renewal = subscription.period_ids.sorted("date_start")[-1]
+        self.assertEqual(len(subscription.period_ids), 2, "renewed")
+        self.assertEqual(renewal.invoice_id.payment_state, "paid")
+        self.assertEqual(subscription.state, "active")
+        self.assertEqual(len(subscription.pause_ids), 1)
+        self.assertGreater(subscription.date_end, end + relativedelta(years=1))
+        ticket = self.env["helpdesk.ticket"].search(
+            [("subscription_id", "=", subscription.id)]
+        )
+        self.assertEqual(ticket.category_id, self.cat_missed)
+        self.assertTrue(ticket.replacement_ids)
