@@ -192,3 +192,21 @@ class TestAutomationQueue(AutomationCommon):
             self.assertEqual(held.date_end, date(2026, 3, 31), "not yet")
             self._perform_all()
         self._assert_renewed_once(self.subscriptions)
+
+    def test_every_scheduled_action_runs_through_jobs(self):
+        """Their tasks (domains with dates, reminder steps) survive the queue."""
+        with freeze_time("2026-02-15"):
+            self._run()
+            jobs = self._waiting_jobs()
+            self.assertIn("_suspend_unpaid", {job.args[3] for job in jobs})
+            self._perform_all()
+        self.assertEqual(set(jobs.mapped("state")), {"done"})
+        self.assertEqual(
+            set(self.subscriptions.mapped("state")),
+            {"suspended"},
+            "unpaid 30 days after the start",
+        )
+        self.assertEqual(
+            len(self._events(self.subscriptions, "suspension")),
+            len(self.subscriptions),
+        )
