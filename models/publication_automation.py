@@ -222,8 +222,6 @@ class PublicationAutomation(models.AbstractModel):
                 # what was not processed stays remaining: the scheduler calls again
                 if not Cron._commit_progress(processed):
                     return False
-                # committed: release the ORM cache, which only grows otherwise
-                self.env.invalidate_all()
         return complete
 
     def _batches(self, model, domain, batch_size, group_by):
