@@ -31,6 +31,7 @@ class TestSubscriptionGuards(PublicationCommon):
 
     def test_confirmed_subscription_keeps_its_terms(self):
         subscription = self._confirmed()
+        self._pay(self._invoice(subscription))
         as_user = subscription.with_user(self.user)
         with self.assertRefused(AccessError, "End", "2027-12-31"):
             as_user.write({"date_end": "2027-12-31"})
@@ -42,6 +43,9 @@ class TestSubscriptionGuards(PublicationCommon):
         as_user._pause(date(2026, 3, 1), date(2026, 3, 9))
         self.assertGreater(subscription.date_end, date(2026, 12, 31))
         as_user._cancel(date(2026, 6, 30), self.reason_moved)
+        self.assertEqual(subscription.date_cancel_planned, date(2026, 6, 30))
+        with freeze_time("2026-06-30"):
+            as_user._cancel(date(2026, 6, 30), self.reason_moved)
         self.assertEqual(subscription.date_end, date(2026, 6, 30))
 
     def test_price_by_managers_only(self):

@@ -103,14 +103,17 @@ class TestRenewalPortal(PublicationCommon, HttpCase):
         self.assertEqual(len(subscription.period_ids), 1)
 
     def test_a_closed_subscription_offers_no_renewal_nor_an_old_invoice(self):
-        waiting = self._confirmed(date_start=self.today - relativedelta(months=11))
+        # delivered on payment grace, never paid: its invoice stays open
+        self.monthly.payment_grace_days = 400
+        unpaid = self._confirmed(date_start=self.today - relativedelta(months=11))
+        self.monthly.payment_grace_days = 0
         expired = self._ending_soon(recipient_id=self.bob.id)
         cancelled = self._ending_soon(recipient_id=self.carol.id)
-        waiting._expire()
+        unpaid._expire()
         expired._expire()
         cancelled.sudo()._cancel(self.today, self.reason_moved)
-        self.assertTrue(waiting._unpaid_invoice(), "an old invoice is open")
-        for subscription in waiting | expired | cancelled:
+        self.assertTrue(unpaid._unpaid_invoice(), "an old invoice is open")
+        for subscription in unpaid | expired | cancelled:
             for response in (self._get(subscription), self._post(subscription)):
                 self.assertEqual(response.status_code, 200)
                 self.assertIn("has ended", response.text)

@@ -75,9 +75,9 @@ original_process = publication_automation.PublicationAutomation._process
 worked = Counter()
 
 
-def counting_process(self, records, method, argument):
+def counting_process(self, records, *args, **kwargs):
     worked[threading.current_thread().name] += len(records)
-    return original_process(self, records, method, argument)
+    return original_process(self, records, *args, **kwargs)
 
 
 publication_automation.PublicationAutomation._process = counting_process
