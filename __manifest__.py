@@ -21,6 +21,7 @@
         "helpdesk_mgmt",
         "helpdesk_mgmt_rating",
         "report_xlsx",
+        "queue_job",
     ],
     "data": [
         "security/publication_crm_security.xml",
@@ -33,6 +34,7 @@
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "data/publication_ad_cron_data.xml",
+        "data/queue_job_data.xml",
         "data/publication_ad_mail_template_data.xml",
         "data/helpdesk_ticket_category_data.xml",
         "data/helpdesk_ticket_stage_data.xml",

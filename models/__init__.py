@@ -13,6 +13,7 @@ from . import publication_subscription_pause
 from . import publication_reminder_step
 from . import publication_renewal_event
 from . import publication_automation
+from . import publication_automation_queue
 from . import publication_renewal_report
 from . import publication_issue_replacement
 from . import publication_distribution_line

@@ -28,6 +28,7 @@ from . import test_renewal_portal
 from . import test_trial_conversion
 from . import test_invoicing
 from . import test_automation_runner
+from . import test_automation_queue
 from . import test_web_client
 from . import test_json2_api
 from . import test_business_paths

@@ -4,7 +4,9 @@ Run by tools/bench with `odoo shell` (which provides `env`). Makes
 BENCH_SUBSCRIPTIONS active subscriptions of which BENCH_DUE continuous ones end
 today, in the state a nightly run would have left them yesterday, then times
 the five scheduled actions, committing as the scheduler does, and writes the
-figures to BENCH_OUT as JSON.
+figures to BENCH_OUT as JSON. With BENCH_WORKERS=n (n > 0) the scheduled
+actions enqueue their batches as queue jobs, which n bench_worker.py processes
+run; each action's time then lasts until its last job is done.
 """
 
 import json
@@ -18,6 +20,7 @@ from odoo import fields
 env = env  # noqa: F821, PLW0127 - given by odoo shell
 TOTAL = int(os.environ["BENCH_SUBSCRIPTIONS"])
 DUE = int(os.environ["BENCH_DUE"])
+WORKERS = int(os.environ.get("BENCH_WORKERS", "0"))
 CONTINUOUS_LATER = TOTAL // 10
 today = fields.Date.context_today(env.user)
 
@@ -120,8 +123,23 @@ def populate():
     env.invalidate_all()
 
 
+def wait_for_jobs():
+    """Until the queue has no job left to run (the workers commit them)."""
+    while True:
+        env.cr.execute(
+            "SELECT count(*) FROM queue_job"
+            " WHERE state IN ('wait_dependencies', 'pending', 'enqueued', 'started')"
+        )
+        if not env.cr.fetchone()[0]:
+            return
+        env.cr.rollback()
+        time.sleep(0.1)
+
+
 def nightly_run():
     Automation = env["publication.automation"]
+    if WORKERS:
+        type(Automation)._job_runner_configured = lambda self: True
     Move = env["account.move"]
     Event = env["publication.renewal.event"]
     moves_before = Move.search_count([])
@@ -140,26 +158,38 @@ def nightly_run():
         while not getattr(Automation, cron)():
             pass
         env.cr.commit()
+        if WORKERS:
+            wait_for_jobs()
         seconds[cron] = round(time.monotonic() - cron_start, 1)
         queries[cron] = env.cr.sql_log_count - cron_queries
     total = time.monotonic() - start
     invoices = Move.search_count([]) - moves_before
+    failed_jobs = env["queue.job"].search_count([("state", "=", "failed")])
     events = dict(Event._read_group([], ["kind"], ["__count"]))
     return {
         "subscriptions": env["publication.subscription"].search_count([]),
         "due": DUE,
+        "workers": WORKERS,
+        "failed_jobs": failed_jobs,
         "invoices": invoices,
         "events": events,
         "seconds": seconds,
         "total_seconds": round(total, 1),
         "renewal_invoices_per_second": round(invoices / seconds["_cron_renew"], 1),
-        "queries_per_renewal": round(queries["_cron_renew"] / DUE, 1),
+        # in the workers' processes when there are workers
+        "queries_per_renewal": None
+        if WORKERS
+        else round(queries["_cron_renew"] / DUE, 1),
         "queries": queries,
     }
 
 
 populate()
-result = nightly_run()
+try:
+    result = nightly_run()
+finally:
+    if WORKERS:
+        open(os.environ["BENCH_STOP"], "w").close()
 with open(os.environ["BENCH_OUT"], "w") as out:
     json.dump(result, out, indent=2)
 print(json.dumps(result, indent=2))

@@ -21,10 +21,12 @@ with open(out_file, "w") as out:
 
 print(
     f"publication_crm nightly run: {ours['subscriptions']} subscriptions, "
-    f"{ours['due']} due"
+    f"{ours['due']} due, "
+    + (f"{ours['workers']} queue job workers" if ours.get("workers") else "in-process")
 )
 for cron, seconds in ours["seconds"].items():
-    print(f"  {cron:26} {seconds:8.1f} s  {ours['queries'][cron]:8d} queries")
+    queries = ours["queries"][cron]
+    print(f"  {cron:26} {seconds:8.1f} s  {queries:8d} queries (scheduled action)")
 print(f"  {'whole run':26} {ours['total_seconds']:8.1f} s")
 print(f"  events: {ours['events']}")
 print(
@@ -54,6 +56,8 @@ if oca["invoices"] != ours["due"]:
     failures.append(
         f"OCA contract made {oca['invoices']} invoices for {ours['due']} due"
     )
+if ours.get("failed_jobs"):
+    failures.append(f"{ours['failed_jobs']} queue jobs failed")
 for failure in failures:
     print("FAILED:", failure)
 sys.exit(1 if failures else 0)
