@@ -116,7 +116,8 @@ class TestDistributionDocuments(DistributionCommon, HttpCase):
         eve = self.env["res.partner"].create({"name": "Eve", "zip": "10650"})
         self._confirmed(recipient_id=eve.id, date_start="2026-04-01", quantity=4)
         self.bob.street = "11 Mill Road"
-        self.readers[0]._cancel(date(2026, 3, 31), self.reason_moved)
+        with freeze_time("2026-03-31"):  # on the day: a later date plans it
+            self.readers[0]._cancel(date(2026, 3, 31), self.reason_moved)
         self.route_south.extra_copies = 10
         self.april.with_user(self.manager).action_freeze_distribution()
         xmlid = "publication_crm.action_report_issue_route_sheet"
