@@ -426,6 +426,18 @@ class HelpdeskCommon(PublicationCommon):
     (helpdesk team user and Publication User) and Alice's active subscription."""
 
     @classmethod
+    def _create_portal_users(cls):
+        """Portal users of Alice and Bob."""
+        for name, partner in (("alice", cls.alice), ("bob", cls.bob)):
+            user = new_test_user(
+                cls.env,
+                login=f"portal_{name}",
+                groups="base.group_portal",
+                partner_id=partner.id,
+            )
+            setattr(cls, f"portal_{name}", user)
+
+    @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env.user.group_ids |= cls.env.ref("helpdesk_mgmt.group_helpdesk_manager")

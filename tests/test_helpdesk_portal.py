@@ -1,7 +1,7 @@
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import HelpdeskCommon
 
@@ -12,18 +12,7 @@ class TestHelpdeskPortal(HelpdeskCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_alice = new_test_user(
-            cls.env,
-            login="portal_alice",
-            groups="base.group_portal",
-            partner_id=cls.alice.id,
-        )
-        cls.portal_bob = new_test_user(
-            cls.env,
-            login="portal_bob",
-            groups="base.group_portal",
-            partner_id=cls.bob.id,
-        )
+        cls._create_portal_users()
 
     def _portal_ticket(self, user, subject):
         """What helpdesk_mgmt's /submitted/ticket controller does."""

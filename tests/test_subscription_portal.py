@@ -5,7 +5,7 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import HelpdeskCommon
 
@@ -20,18 +20,7 @@ class TestSubscriptionPortal(HelpdeskCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_alice = new_test_user(
-            cls.env,
-            login="portal_alice",
-            groups="base.group_portal",
-            partner_id=cls.alice.id,
-        )
-        cls.portal_bob = new_test_user(
-            cls.env,
-            login="portal_bob",
-            groups="base.group_portal",
-            partner_id=cls.bob.id,
-        )
+        cls._create_portal_users()
         cls.monthly.write(
             {
                 "complaint_team_id": cls.team.id,
