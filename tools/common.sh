@@ -45,3 +45,34 @@ setup_addons_path() {
 bad_log_lines() {
     grep -E '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) |\((WARNING|ERROR|SEVERE)/[0-9]\)|^Traceback' "$1"
 }
+
+# A new database with one add-on installed (no demo data), for the benchmarks.
+# With BENCH_TEMPLATES=prefix (.ci/run sets it), the add-on is installed once into
+# the template database prefix_<add-on> and every later benchmark copies it, with
+# its filestore, instead of installing again.
+fresh_db() {  # database, add-on
+    local db=$1 addon=$2 template filestore
+    dropdb --if-exists "$db"
+    if [ -z "${BENCH_TEMPLATES:-}" ]; then
+        odoo server -d "$db" --addons-path="$ADDONS_PATH" -i "$addon" --stop-after-init \
+            --http-interface=127.0.0.1 --http-port="${HTTP_PORT:-8069}" --log-level=warn
+        return
+    fi
+    template="${BENCH_TEMPLATES}_$addon"
+    if ! psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$template'" | grep -q 1; then
+        odoo server -d "$template" --addons-path="$ADDONS_PATH" -i "$addon" --stop-after-init \
+            --http-interface=127.0.0.1 --http-port="${HTTP_PORT:-8069}" --log-level=warn
+    fi
+    createdb -T "$template" "$db"
+    filestore="$("$PYTHON" -c 'from odoo.tools import config; print(config["data_dir"])')/filestore"
+    rm -rf "${filestore:?}/$db"
+    [ ! -d "$filestore/$template" ] || cp -r "$filestore/$template" "$filestore/$db"
+}
+
+# Drops the template databases of fresh_db (their names start with $BENCH_TEMPLATES).
+drop_bench_templates() {
+    local db
+    for db in $(psql -d postgres -Atc "SELECT datname FROM pg_database WHERE datname LIKE '${BENCH_TEMPLATES}\\_%'"); do
+        dropdb "$db"
+    done
+}
