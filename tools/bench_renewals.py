@@ -1,8 +1,11 @@
 """The nightly run of publication_crm on many subscriptions.
 
 Run by tools/bench with `odoo shell` (which provides `env`). Makes
-BENCH_SUBSCRIPTIONS active subscriptions of which BENCH_DUE continuous ones end
-today, in the state a nightly run would have left them yesterday, then times
+BENCH_SUBSCRIPTIONS subscriptions of which BENCH_DUE continuous ones end
+today, in the state a nightly run would have left them yesterday (so that every
+scheduled action has work: a tenth continuous ones ending later, half of them
+with an overdue invoice; fixed terms to remind or to expire; a twentieth expired
+a month ago, due for the win-back offer), then times
 the five scheduled actions, committing as the scheduler does, and writes the
 figures to BENCH_OUT as JSON. With BENCH_WORKERS=n (n > 0) the scheduled
 actions enqueue their batches as queue jobs, which n bench_worker.py processes
@@ -22,6 +25,7 @@ TOTAL = int(os.environ["BENCH_SUBSCRIPTIONS"])
 DUE = int(os.environ["BENCH_DUE"])
 WORKERS = int(os.environ.get("BENCH_WORKERS", "0"))
 CONTINUOUS_LATER = TOTAL // 10
+EXPIRED = TOTAL // 20
 today = fields.Date.context_today(env.user)
 
 
@@ -40,9 +44,18 @@ def template_subscription(publication, plan):
     return subscription
 
 
-def clone_subscriptions(template, partner_ids, end_sql, start_sql, reminded_sql):
+def clone_subscriptions(
+    template,
+    partner_ids,
+    end_sql,
+    start_sql,
+    reminded_sql,
+    state="active",
+    unpaid=False,
+):
     """Subscriptions like template for partner_ids; end, start and reminder
-    state as SQL expressions of g and of the date today."""
+    state as SQL expressions of g and of the date today. unpaid: their periods
+    share the template's invoice, overdue by 8 to 37 days."""
     params = {"partners": partner_ids, "today": today}
     partner = "(%(partners)s::int[])[g]"
     ids = clone_rows(
@@ -59,9 +72,9 @@ def clone_subscriptions(template, partner_ids, end_sql, start_sql, reminded_sql)
             "date_start": start_sql,
             "reminder_days_sent": reminded_sql,
             "access_token": "NULL",
-            "state": "'active'",
+            "state": "%(state)s",
         },
-        params,
+        {**params, "state": state},
     )
     period = template.period_ids
     clone_rows(
@@ -75,10 +88,19 @@ def clone_subscriptions(template, partner_ids, end_sql, start_sql, reminded_sql)
             "payer_id": partner,
             "date_start": start_sql,
             "date_end": end_sql,
-            "invoice_id": "NULL",
-            "invoice_line_id": "NULL",
-            "invoice_date_due": "NULL",
-            "payment_state": "'paid'",
+            **(
+                {
+                    "invoice_date_due": "%(today)s::date - 8 - g %% 30",
+                    "payment_state": "'not_paid'",
+                }
+                if unpaid
+                else {
+                    "invoice_id": "NULL",
+                    "invoice_line_id": "NULL",
+                    "invoice_date_due": "NULL",
+                    "payment_state": "'paid'",
+                }
+            ),
         },
         {**params, "subscriptions": ids},
     )
@@ -89,8 +111,10 @@ def populate():
     publication, continuous, fixed = make_publication(env, "Bench Weekly", "BW")
     partners = clone_partners(env, TOTAL, "Reader")
     due, later = partners[:DUE], partners[DUE : DUE + CONTINUOUS_LATER]
-    fixed_partners = partners[DUE + CONTINUOUS_LATER :]
+    expired = partners[DUE + CONTINUOUS_LATER : DUE + CONTINUOUS_LATER + EXPIRED]
+    fixed_partners = partners[DUE + CONTINUOUS_LATER + EXPIRED :]
     continuous_template = template_subscription(publication, continuous)
+    fixed_template = template_subscription(publication, fixed)
     clone_subscriptions(
         continuous_template,
         due,
@@ -99,18 +123,27 @@ def populate():
         "0",
     )
     later_end = "%(today)s::date + 1 + g %% 89"
+    later_start = f"({later_end} - interval '3 months' + interval '1 day')::date"
+    half = len(later) // 2
+    clone_subscriptions(continuous_template, later[:half], later_end, later_start, "0")
     clone_subscriptions(
-        continuous_template,
-        later,
-        later_end,
-        f"({later_end} - interval '3 months' + interval '1 day')::date",
-        "0",
+        continuous_template, later[half:], later_end, later_start, "0", unpaid=True
+    )
+    # expired 30 to 59 days ago: the win-back offer is due
+    expired_end = "%(today)s::date - 30 - g %% 30"
+    clone_subscriptions(
+        fixed_template,
+        expired,
+        expired_end,
+        f"({expired_end} - interval '1 year' + interval '1 day')::date",
+        "3",
+        state="expired",
     )
     # fixed terms ending from 15 days ago to next year; yesterday's run sent the
     # reminders that were due (30, 14 and 3 days before the end)
     end = "%(today)s::date - 15 + g %% 365"
     clone_subscriptions(
-        template_subscription(publication, fixed),
+        fixed_template,
         fixed_partners,
         end,
         f"({end} - interval '1 year' + interval '1 day')::date",

@@ -56,6 +56,10 @@ if oca["invoices"] != ours["due"]:
     failures.append(
         f"OCA contract made {oca['invoices']} invoices for {ours['due']} due"
     )
+# every scheduled action had work (bench_renewals.py seeds it)
+for kind in ("reminder", "renewal", "expiry", "winback", "dunning"):
+    if not ours["events"].get(kind):
+        failures.append(f"no {kind} event: that scheduled action did nothing")
 if ours.get("failed_jobs"):
     failures.append(f"{ours['failed_jobs']} queue jobs failed")
 for failure in failures:
