@@ -279,6 +279,23 @@ class AutomationCommon(PublicationCommon):
         commits.done()
         return commits
 
+    def _crash_in_invoicing(self, call):
+        """Patch the periods' invoicing so that its call-th call kills the
+        worker (CronCrash) before invoicing anything; the others invoice."""
+        Period = self.registry["publication.subscription.period"]
+        original = Period._create_invoices
+        calls = []
+
+        def crash_at_call(periods):
+            calls.append(periods)
+            if len(calls) == call:
+                raise CronCrash("the worker was killed")
+            return original(periods)
+
+        return patch.object(
+            Period, "_create_invoices", autospec=True, side_effect=crash_at_call
+        )
+
     def _events(self, subscriptions, kind=None):
         events = self.env["publication.renewal.event"].search(
             [("subscription_id", "in", subscriptions.ids)]

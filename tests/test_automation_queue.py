@@ -133,25 +133,10 @@ class TestAutomationQueue(AutomationCommon):
         self.assertEqual(len(bad.activity_ids), 1)
 
     def test_a_crash_mid_job_leaves_no_duplicate_and_no_gap(self):
-        Period = self.registry["publication.subscription.period"]
-        original = Period._create_invoices
-        calls = []
-
-        def crash_in_second_job(periods):
-            calls.append(periods)
-            if len(calls) == 2:
-                raise CronCrash("the worker was killed")
-            return original(periods)
-
         with freeze_time("2026-03-31"):
             self._run("_cron_renew")
             first, second, third = self._waiting_jobs()
-            with patch.object(
-                Period,
-                "_create_invoices",
-                autospec=True,
-                side_effect=crash_in_second_job,
-            ):
+            with self._crash_in_invoicing(2):
                 self._perform(first)
                 started = self._start(second)
                 with self.assertRaises(CronCrash):

@@ -145,16 +145,6 @@ class TestRenewalAutomation(AutomationCommon):
         self.assertFalse(bad.activity_ids, "the activity is done")
 
     def test_a_crash_mid_batch_and_a_rerun_leave_no_duplicate_and_no_gap(self):
-        Period = self.registry["publication.subscription.period"]
-        original = Period._create_invoices
-        batches = []
-
-        def crash_in_second_batch(periods):
-            batches.append(periods)
-            if len(batches) == 2:
-                raise CronCrash("the worker was killed")
-            return original(periods)
-
         with freeze_time("2026-01-01"):
             subscriptions = self._active_continuous(self.readers)
         with (
@@ -164,12 +154,7 @@ class TestRenewalAutomation(AutomationCommon):
             commits = CronCommits(self.env)
             # not assertRaises: its savepoint would be released by a "commit"
             crashed = False
-            with patch.object(
-                Period,
-                "_create_invoices",
-                autospec=True,
-                side_effect=crash_in_second_batch,
-            ):
+            with self._crash_in_invoicing(2):
                 try:
                     self._run("_cron_renew", commits=commits)
                 except CronCrash:
