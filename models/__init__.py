@@ -35,6 +35,7 @@ from . import publication_ad_booking
 from . import crm_lead
 from . import publication_subscription_campaign
 from . import mailing_mailing
+from . import mailing_trace
 from . import utm_campaign
 from . import publication_segment
 from . import publication_postal_mailing

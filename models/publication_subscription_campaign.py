@@ -36,7 +36,6 @@ class PublicationSubscription(models.Model):
         string="End Month",
         compute="_compute_date_end_month",
         store=True,
-        index=True,
         help="Month of the end, as YYYY-MM.",
     )
     tenure_months = fields.Integer(
