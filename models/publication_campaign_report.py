@@ -15,7 +15,16 @@ class PublicationCampaignReport(models.Model):
     _depends = {
         "mailing.trace": ["campaign_id", "trace_status", "model"],
         "publication.postal.mailing.line": ["campaign_id", "date_sent"],
-        "publication.subscription": ["campaign_id", "state", "origin", "amount"],
+        "publication.subscription": [
+            "campaign_id",
+            "state",
+            "origin",
+            "amount",
+            "recipient_id",
+            "publication_id",
+            "date_start",
+            "date_end",
+        ],
         "publication.renewal.event": ["campaign_id", "kind", "amount"],
         "utm.campaign": ["publication_cost"],
     }
@@ -25,6 +34,12 @@ class PublicationCampaignReport(models.Model):
     postal_count = fields.Integer(string="Reached by Post", readonly=True)
     reached_count = fields.Integer(string="Reached", readonly=True)
     new_count = fields.Integer(string="New Subscriptions", readonly=True)
+    winback_count = fields.Integer(
+        string="Win-backs",
+        readonly=True,
+        help="New subscriptions of readers whose earlier subscription to the "
+        "publication had expired or been cancelled.",
+    )
     renewal_count = fields.Integer(string="Renewals", readonly=True)
     response_count = fields.Integer(string="Responses", readonly=True)
     revenue = fields.Float(readonly=True, digits=(16, 2))
@@ -52,11 +67,18 @@ class PublicationCampaignReport(models.Model):
                      WHERE campaign_id IS NOT NULL AND date_sent IS NOT NULL
                   GROUP BY campaign_id
                 ), new AS (
-                    SELECT campaign_id, COUNT(*) AS n, SUM(amount) AS revenue
-                      FROM publication_subscription
-                     WHERE campaign_id IS NOT NULL AND state != 'draft'
-                       AND origin != 'renewal'
-                  GROUP BY campaign_id
+                    SELECT s.campaign_id, COUNT(*) AS n, SUM(s.amount) AS revenue,
+                           COUNT(*) FILTER (WHERE EXISTS (
+                               SELECT 1 FROM publication_subscription o
+                                WHERE o.recipient_id = s.recipient_id
+                                  AND o.publication_id = s.publication_id
+                                  AND o.state IN ('expired', 'cancelled')
+                                  AND o.date_end < s.date_start
+                           )) AS winbacks
+                      FROM publication_subscription s
+                     WHERE s.campaign_id IS NOT NULL AND s.state != 'draft'
+                       AND s.origin != 'renewal'
+                  GROUP BY s.campaign_id
                 ), renewal AS (
                     SELECT campaign_id, COUNT(*) AS n, SUM(amount) AS revenue
                       FROM publication_renewal_event
@@ -67,6 +89,7 @@ class PublicationCampaignReport(models.Model):
                            COALESCE(e.n, 0) AS email_count,
                            COALESCE(p.n, 0) AS postal_count,
                            COALESCE(n.n, 0) AS new_count,
+                           COALESCE(n.winbacks, 0) AS winback_count,
                            COALESCE(r.n, 0) AS renewal_count,
                            COALESCE(n.revenue, 0) + COALESCE(r.revenue, 0) AS revenue,
                            COALESCE(c.publication_cost, 0) AS cost
@@ -80,7 +103,8 @@ class PublicationCampaignReport(models.Model):
                 )
                 SELECT campaign_id AS id, campaign_id, email_count, postal_count,
                        email_count + postal_count AS reached_count, new_count,
-                       renewal_count, new_count + renewal_count AS response_count,
+                       winback_count, renewal_count,
+                       new_count + renewal_count AS response_count,
                        revenue, cost,
                        CASE WHEN email_count + postal_count > 0
                             THEN 100.0 * (new_count + renewal_count)

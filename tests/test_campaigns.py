@@ -25,7 +25,12 @@ class TestCampaigns(AutomationCommon):
         cls.bob.write({"email": "bob@example.com", "street": "2 Main St"})
         cls.carol.write({"email": "carol@example.com", "city": "Hill"})
         cls.dave = Partner.create(
-            {"name": "Dave", "zip": "10200", "email": "ALICE@example.com"}
+            {
+                "name": "Dave",
+                "zip": "10200",
+                "street": "4 Side St",
+                "email": "ALICE@example.com",
+            }
         )
         cls.campaign = cls.env["utm.campaign"].create(
             {"name": "Christmas renewals", "publication_cost": 300.0}
@@ -257,7 +262,10 @@ class TestCampaigns(AutomationCommon):
     def test_attribution_and_report(self):
         """A renewal and a new subscription answer the campaign that reached
         them; the report's figures are those counted by hand."""
+        with freeze_time("2025-01-01"):
+            lost = self._confirmed(recipient_id=self.dave.id, date_start="2025-01-01")
         with freeze_time("2026-01-01"):
+            lost._expire()
             alice = self._confirmed()
             bob = self._confirmed(recipient_id=self.bob.id)
             self._pay(self._invoice(alice))
@@ -268,7 +276,8 @@ class TestCampaigns(AutomationCommon):
                 {
                     "name": "Carol's card",
                     "segment_id": self._segment(
-                        [("id", "=", self.carol.id)], model="res.partner"
+                        [("id", "in", (self.carol | self.dave).ids)],
+                        model="res.partner",
                     ).id,
                     "campaign_id": self.campaign.id,
                 }
@@ -277,11 +286,12 @@ class TestCampaigns(AutomationCommon):
         with freeze_time("2026-12-01"):
             alice.action_renew()
             carol = self._confirmed(recipient_id=self.carol.id, date_start="2026-12-01")
+            dave = self._confirmed(recipient_id=self.dave.id, date_start="2026-12-01")
         with freeze_time("2027-02-01"):
             bob.action_renew()  # too late to answer the campaign
         renewal = alice.renewal_event_ids.filtered(lambda e: e.kind == "renewal")
         self.assertEqual(renewal.campaign_id, self.campaign)
-        self.assertEqual(carol.campaign_id, self.campaign)
+        self.assertEqual((carol | dave).campaign_id, self.campaign)
         late = bob.renewal_event_ids.filtered(lambda e: e.kind == "renewal")
         self.assertTrue(late)
         self.assertFalse(late.campaign_id)
@@ -293,20 +303,21 @@ class TestCampaigns(AutomationCommon):
             report,
             [
                 {
-                    "email_count": 2,
-                    "postal_count": 1,
-                    "reached_count": 3,
-                    "new_count": 1,
-                    "renewal_count": 1,
-                    "response_count": 2,
-                    "revenue": 240.0,
+                    "email_count": 2,  # Alice, Bob
+                    "postal_count": 2,  # Carol, Dave
+                    "reached_count": 4,
+                    "new_count": 2,  # Carol, Dave
+                    "winback_count": 1,  # Dave, lost in 2025
+                    "renewal_count": 1,  # Alice (Bob renewed too late)
+                    "response_count": 3,
+                    "revenue": 360.0,  # 3 annual periods at 120
                     "cost": 300.0,
-                    "response_rate": 200 / 3,
-                    "cost_per_response": 150.0,
+                    "response_rate": 75.0,
+                    "cost_per_response": 100.0,
                 }
             ],
         )
-        self.assertEqual(self.campaign.publication_subscription_count, 1)
+        self.assertEqual(self.campaign.publication_subscription_count, 2)
 
     def test_campaign_from_form(self):
         """A clerk's campaign is kept, not replaced by the last one reaching."""
