@@ -324,3 +324,25 @@ class TestCampaigns(AutomationCommon):
         other = self.env["utm.campaign"].create({"name": "Fair"})
         subscription = self._confirmed(campaign_id=other.id)
         self.assertEqual(subscription.campaign_id, other)
+
+    def test_publication_user_uses_campaigns(self):
+        """A Publication User counts segments, prepares a postal mailing and
+        reads the results; the forms load for them."""
+        self._confirmed()
+        segment = self.env.ref("publication_crm.segment_ending_next_month")
+        as_user = segment.with_user(self.user)
+        self.assertEqual(as_user.record_count, segment.record_count)
+        mailing = (
+            self.env["publication.postal.mailing"]
+            .with_user(self.user)
+            .create({"name": "Cards", "segment_id": segment.id})
+        )
+        mailing.action_prepare()
+        self.env["publication.campaign.report"].with_user(self.user).search([])
+        for model in (
+            "publication.segment",
+            "publication.postal.mailing",
+            "publication.subscription",
+        ):
+            views = self.env[model].with_user(self.user).get_views([(False, "form")])
+            self.assertIn("form", views["views"])
