@@ -183,13 +183,20 @@ class TestCampaigns(AutomationCommon):
             gift = self._confirmed(
                 recipient_id=self.bob.id, payer_id=self.sponsor.id, origin="sponsored"
             )
-            mailing = self._mailing(self._segment([("id", "=", gift.id)]))
+            action = self._segment([("id", "=", gift.id)]).action_new_mailing()
+            mailing = self.env["mailing.mailing"].browse(action["res_id"])
             self.assertEqual(mailing.publication_mailing_to, "payer_id")
+            self.assertEqual(mailing._get_recipients(), gift.ids)
+            mailing.body_html = "<p>Your gift ends on <t t-out='object.date_end'/></p>"
             mailing.action_send_mail()
             trace = self.env["mailing.trace"].search(
                 [("mass_mailing_id", "=", mailing.id)]
             )
             self.assertEqual(trace.email, "bank@example.com")
+
+    def test_mailing_form_offers_the_choice(self):
+        views = self.env["mailing.mailing"].get_views([(False, "form")])
+        self.assertIn('name="publication_mailing_to"', views["views"]["form"]["arch"])
 
     def test_opt_out_stops_marketing_not_service(self):
         """A blacklisted payer gets no win-back offer, still the reminder."""
