@@ -17,6 +17,33 @@ class UtmCampaign(models.Model):
         string="Subscription Count",
     )
 
+    publication_response_count = fields.Integer(
+        compute="_compute_publication_results", string="Responses"
+    )
+    publication_revenue = fields.Float(
+        compute="_compute_publication_results", string="Revenue"
+    )
+
+    def _compute_publication_results(self):
+        results = {
+            row.campaign_id: row
+            for row in self.env["publication.campaign.report"].search(
+                [("campaign_id", "in", self.ids)]
+            )
+        }
+        for campaign in self:
+            row = results.get(campaign)
+            campaign.publication_response_count = row.response_count if row else 0
+            campaign.publication_revenue = row.revenue if row else 0.0
+
+    def action_view_publication_results(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "publication_crm.publication_campaign_report_action"
+        )
+        action["domain"] = [("campaign_id", "=", self.id)]
+        return action
+
     def _compute_publication_subscription_count(self):
         groups = dict(
             self.env["publication.subscription"]._read_group(

@@ -325,6 +325,10 @@ class TestCampaigns(AutomationCommon):
             ],
         )
         self.assertEqual(self.campaign.publication_subscription_count, 2)
+        self.assertEqual(self.campaign.publication_response_count, 3)
+        self.assertEqual(self.campaign.publication_revenue, 360.0)
+        action = self.campaign.action_view_publication_results()
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), report)
 
     def test_campaign_from_form(self):
         """A clerk's campaign is kept, not replaced by the last one reaching."""
