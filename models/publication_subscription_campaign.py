@@ -265,7 +265,10 @@ class PublicationSubscription(models.Model):
             return {}
         day = day or self.env.company._publication_today()
         since = day - timedelta(days=ATTRIBUTION_DAYS)
-        self.env.flush_all()
+        self.flush_model(["payer_id", "recipient_id"])
+        self.env["mailing.trace"].flush_model()
+        self.env["mailing.mailing"].flush_model(["sent_date"])
+        self.env["publication.postal.mailing.line"].flush_model()
         self.env.cr.execute(
             SQL(
                 """WITH subs AS (
