@@ -33,6 +33,13 @@ from . import publication_rate_card_tier
 from . import publication_ad_contract
 from . import publication_ad_booking
 from . import crm_lead
+from . import publication_subscription_campaign
+from . import mailing_mailing
+from . import mailing_trace
+from . import utm_campaign
+from . import publication_segment
+from . import publication_postal_mailing
+from . import publication_postal_mailing_line
 
 # SQL views over the tables above, created after them
 from . import publication_issue_distribution
@@ -40,3 +47,4 @@ from . import publication_complaint_report
 from . import publication_publication_portal
 from . import publication_subscription_portal
 from . import helpdesk_ticket_portal
+from . import publication_campaign_report

@@ -14,6 +14,10 @@ EVENT_KINDS = [
 ]
 
 
+# what a reader does in answer to a campaign
+RESPONSE_KINDS = ("renewal",)
+
+
 class PublicationRenewalEvent(models.Model):
     """What the renewal automation did. Its unique indexes are the last guard
     against a reminder or an offer being sent twice; a renewal is guarded by the
@@ -47,6 +51,12 @@ class PublicationRenewalEvent(models.Model):
     invoice_id = fields.Many2one("account.move")
     amount = fields.Monetary(related="period_id.amount", store=True)
     currency_id = fields.Many2one(related="subscription_id.currency_id")
+    campaign_id = fields.Many2one(
+        "utm.campaign",
+        index="btree_not_null",
+        help="Of a renewal: the campaign that led to it (the renewal link's, or "
+        "the last mailing or postal mailing that reached the reader before).",
+    )
 
     _step_once = models.UniqueIndex(
         "(subscription_id, kind, step_id, date_term_end) "
@@ -70,4 +80,26 @@ class PublicationRenewalEvent(models.Model):
         )
         for vals, subscription in zip(vals_list, subscriptions, strict=True):
             vals.setdefault("date_term_end", subscription.date_end)
+        self._attribute_campaigns(vals_list, subscriptions)
         return super().create(vals_list)
+
+    def _attribute_campaigns(self, vals_list, subscriptions):
+        """A renewal answers the campaign of the link it was made from, or the
+        last campaign that reached its reader."""
+        renewals = [
+            (vals, subscription)
+            for vals, subscription in zip(vals_list, subscriptions, strict=True)
+            if vals["kind"] in RESPONSE_KINDS and "campaign_id" not in vals
+        ]
+        if not renewals:
+            return
+        linked = self.env["publication.subscription"]._campaign_from_link()
+        reaching = (
+            {}
+            if linked
+            else subscriptions.browse(
+                {s.id for _vals, s in renewals}
+            )._campaign_reaching()
+        )
+        for vals, subscription in renewals:
+            vals["campaign_id"] = linked.id or reaching.get(subscription.id, False)

@@ -278,7 +278,9 @@ class PublicationSubscription(models.Model):
 
     def _send_continuous_offer(self):
         for publication, subscriptions in self.grouped("publication_id").items():
-            subscriptions._post_template(publication.conversion_template_id)
+            subscriptions._without_marketing_opt_out()._post_template(
+                publication.conversion_template_id
+            )
         self._log_events("conversion")
 
     def _send_trial_offer(self):
@@ -349,7 +351,9 @@ class PublicationSubscription(models.Model):
         for publication, subscriptions in (
             (self - back).grouped("publication_id").items()
         ):
-            subscriptions._post_template(publication.winback_template_id)
+            subscriptions._without_marketing_opt_out()._post_template(
+                publication.winback_template_id
+            )
         self._log_events("winback")
 
     def _with_open_subscription_elsewhere(self):

@@ -1,0 +1,155 @@
+import base64
+import csv
+import io
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+ADDRESS_FIELDS = ("street", "street2", "zip", "city", "country_id")
+
+
+class PublicationPostalMailing(models.Model):
+    """A segment sent by post: letters or address labels and a CSV for the
+    print house. Its lines record who was sent what, so that responses are
+    attributed to its campaign like those to an e-mail."""
+
+    _name = "publication.postal.mailing"
+    _description = "Postal Mailing"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+
+    name = fields.Char(required=True)
+    segment_id = fields.Many2one("publication.segment", required=True)
+    campaign_id = fields.Many2one("utm.campaign", index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    document = fields.Selection(
+        [("letter", "Letters"), ("labels", "Address Labels")],
+        required=True,
+        default="labels",
+    )
+    body = fields.Html(string="Letter", help="Text of the letter.")
+    state = fields.Selection(
+        [("draft", "Draft"), ("sent", "Sent")],
+        default="draft",
+        required=True,
+        tracking=True,
+    )
+    date_sent = fields.Date(string="Sent On", readonly=True, copy=False)
+    line_ids = fields.One2many(
+        "publication.postal.mailing.line", "mailing_id", string="Recipients"
+    )
+    line_count = fields.Integer(compute="_compute_line_count", string="Recipient Count")
+
+    @api.depends("line_ids")
+    def _compute_line_count(self):
+        groups = dict(
+            self.env["publication.postal.mailing.line"]._read_group(
+                [("mailing_id", "in", self.ids)], ["mailing_id"], ["__count"]
+            )
+        )
+        for mailing in self:
+            mailing.line_count = groups.get(mailing, 0)
+
+    def _check_draft(self):
+        if any(m.state != "draft" for m in self):
+            raise UserError(
+                self.env._(
+                    "Postal mailing %(name)s was sent: its recipients stay as they "
+                    "were.",
+                    name=self.filtered(lambda m: m.state != "draft")[0].name,
+                )
+            )
+
+    def action_prepare(self):
+        """Recipients of the segment, one per address, their address as today."""
+        self._check_draft()
+        for mailing in self:
+            mailing.line_ids.unlink()
+            self.env["publication.postal.mailing.line"].create(mailing._prepare_lines())
+        return True
+
+    def _prepare_lines(self):
+        self.ensure_one()
+        records = self.segment_id._records()
+        if records._name == "publication.subscription":
+            pairs = [(s.recipient_id, s.delivery_address_id, s) for s in records]
+        else:
+            pairs = [(p, p, False) for p in records]
+        seen = set()
+        lines = []
+        for partner, address, subscription in pairs:
+            if not address.street and not address.city or address.id in seen:
+                continue
+            seen.add(address.id)
+            lines.append(
+                {
+                    "mailing_id": self.id,
+                    "partner_id": partner.id,
+                    "subscription_id": subscription.id if subscription else False,
+                    "name": address.name or partner.name,
+                    **{f: address[f] for f in ADDRESS_FIELDS if f != "country_id"},
+                    "country_id": address.country_id.id,
+                }
+            )
+        return lines
+
+    def action_send(self):
+        """Mark the mailing sent today (the print house posts it): its
+        recipients count as reached from today."""
+        self._check_draft()
+        for mailing in self:
+            if not mailing.line_ids:
+                mailing.action_prepare()
+            mailing.write(
+                {"state": "sent", "date_sent": mailing.company_id._publication_today()}
+            )
+        return True
+
+    def action_print(self):
+        self.ensure_one()
+        xmlid = {
+            "letter": "publication_crm.action_report_postal_mailing_letters",
+            "labels": "publication_crm.action_report_postal_mailing_labels",
+        }[self.document]
+        return self.env.ref(xmlid).report_action(self)
+
+    def _csv(self):
+        """The recipients for a print house: one row per address."""
+        self.ensure_one()
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            ["name", "street", "street2", "zip", "city", "country", "subscription"]
+        )
+        for line in self.line_ids:
+            writer.writerow(
+                [
+                    line.name,
+                    line.street or "",
+                    line.street2 or "",
+                    line.zip or "",
+                    line.city or "",
+                    line.country_id.code or "",
+                    line.subscription_id.name or "",
+                ]
+            )
+        return out.getvalue().encode()
+
+    def action_export_csv(self):
+        self.ensure_one()
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"{self.name}.csv",
+                "datas": base64.b64encode(self._csv()),
+                "mimetype": "text/csv",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
