@@ -160,6 +160,8 @@ def check(result):
     problems = []
     if result["imported"] != result["lines"] or result["active"] != result["lines"]:
         problems.append(f"{result['imported']} imported of {result['lines']}")
+    if result["lines_with_problems"] or result["again_lines_with_problems"]:
+        problems.append("the generated file has lines with problems")
     expected = result["subscribers"] + result["sponsors"]
     if result["partners_created"] != expected:
         problems.append(f"{result['partners_created']} partners, not {expected}")
