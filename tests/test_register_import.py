@@ -263,6 +263,44 @@ class TestRegisterImport(AutomationCommon):
         july.invalidate_recordset(["print_run"])
         self.assertEqual(july.print_run, 2, "renewed into July")
 
+    def test_a_failing_line_is_rejected_alone(self):
+        Batch = self.registry["publication.register.import.batch"]
+        vals = Batch._subscription_vals
+
+        def failing(batch, row):
+            if row["reference"] == "R-1002":
+                raise UserError("the old system's data is broken")
+            return vals(batch, row)
+
+        with patch.object(Batch, "_subscription_vals", failing):
+            record = self._import(TEMPLATE.encode())
+        self.assertEqual((record.created_count, record.rejected_count), (4, 1))
+        self.assertEqual(
+            record.batch_ids.problems,
+            [[3, "reference", "R-1002", "the old system's data is broken"]],
+        )
+        self.assertFalse(self._imported("R-1002"))
+        self.assertEqual(len(self._imported("R-1001", "R-1003")), 2)
+        names = self._imported("R-1001", "R-1003", "R-1004").mapped("name")
+        self.assertEqual(len(set(names)), 3, "each its own reference")
+
+    def test_large_file_by_the_scheduled_action(self):
+        module = "odoo.addons.publication_crm.wizards.publication_register_import"
+        with patch(f"{module}.IMMEDIATE_LINES", 2), patch(f"{module}.BATCH_LINES", 2):
+            record = self._import(TEMPLATE.encode())
+            self.assertEqual(record.state, "queued")
+            self.assertEqual(record.progress, 0)
+            self.assertGreaterEqual(len(record.batch_ids), 3)
+            commits = CronCommits(self.env)
+            with patch.object(
+                self.registry["ir.cron"], "_commit_progress", autospec=True
+            ) as progress:
+                progress.side_effect = commits
+                self.env["publication.register.import"]._cron_run_imports()
+            commits.done()
+        self.assertEqual((record.state, record.progress), ("done", 100))
+        self.assertEqual(record.created_count, 5)
+
     def test_non_managers_are_refused(self):
         with self.assertRaises(AccessError):
             self._import_record(TEMPLATE.encode(), user=self.user)

@@ -222,11 +222,12 @@ class PublicationRegisterImport(models.Model):
         return self._reopen()
 
     @api.model
-    def _split(self, rows, size=BATCH_LINES):
+    def _split(self, rows, size=None):
         """Batches of about size rows (as text) that never split the lines of
         one person: recipients and payers sharing a key (old reference, e-mail,
         name and postal code) are in one batch, so that parallel batches never
         create the same partner twice."""
+        size = size or BATCH_LINES
         parent = {}
 
         def find(key):

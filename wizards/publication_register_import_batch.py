@@ -222,8 +222,12 @@ class PublicationRegisterImportBatch(models.Model):
         if not rows:
             return
         Subscription = self.env["publication.subscription"].with_context(**QUIET)
+        names = self._next_names(len(rows))
         subscriptions = Subscription.create(
-            [self._subscription_vals(row) for row in rows]
+            [
+                self._subscription_vals(row) | {"name": name}
+                for row, name in zip(rows, names, strict=True)
+            ]
         )
         by_days = {}
         for subscription, row in zip(subscriptions, rows, strict=True):
@@ -234,6 +238,23 @@ class PublicationRegisterImportBatch(models.Model):
                 {"state": "active", "reminder_days_sent": days}
             )
         self._create_current_periods(subscriptions, rows)
+
+    def _next_names(self, count):
+        """count references of the subscriptions' sequence, found once (what
+        next_by_code would do for each)."""
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [
+                    ("code", "=", "publication.subscription"),
+                    ("company_id", "in", [self.env.company.id, False]),
+                ],
+                order="company_id",
+                limit=1,
+            )
+        )
+        return [sequence._next() for _n in range(count)] if sequence else ["/"] * count
 
     def _subscription_vals(self, row):
         notes = row["row"].get("notes")
