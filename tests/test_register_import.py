@@ -269,7 +269,7 @@ class TestRegisterImport(AutomationCommon):
 
         def failing(batch, row):
             if row["reference"] == "R-1002":
-                raise UserError("the old system's data is broken")
+                raise ValueError("the old system's data is broken")
             return vals(batch, row)
 
         with patch.object(Batch, "_subscription_vals", failing):
