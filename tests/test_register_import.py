@@ -7,12 +7,12 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.publication_crm.wizards.publication_register_import import TEMPLATE
 from odoo.addons.publication_crm.wizards.register_rows import COLUMN_NAMES
 
-from .common import AutomationCommon, CronCommits
+from .common import AutomationCommon, CronCommits, PublicationCommon
 
 
 def csv_file(rows):
@@ -310,3 +310,18 @@ class TestRegisterImport(AutomationCommon):
         with self.assertRaises(AccessError):
             record.with_user(self.user).sudo().action_import()
         self.assertFalse(self._imported("R-1001"))
+
+
+@tagged("post_install", "-at_install")
+class TestRegisterImportDownload(PublicationCommon, HttpCase):
+    def test_template_download_over_http(self):
+        record = (
+            self.env["publication.register.import"].with_user(self.manager).create({})
+        )
+        url = record.action_download_template()["url"]
+        self.authenticate("pub_manager", "pub_manager")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, TEMPLATE.encode())
+        self.authenticate("pub_user", "pub_user")
+        self.assertNotEqual(self.url_open(url).status_code, 200)
