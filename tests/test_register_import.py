@@ -280,6 +280,10 @@ class TestRegisterImport(AutomationCommon):
             [[3, "reference", "R-1002", "the old system's data is broken"]],
         )
         self.assertFalse(self._imported("R-1002"))
+        self.assertIn("Line 3, column reference (A)", record.report)
+        rejected = base64.b64decode(record.rejected_file).decode()
+        self.assertIn("R-1002", rejected)
+        self.assertNotIn("R-1001", rejected)
         self.assertEqual(len(self._imported("R-1001", "R-1003")), 2)
         names = self._imported("R-1001", "R-1003", "R-1004").mapped("name")
         self.assertEqual(len(set(names)), 3, "each its own reference")

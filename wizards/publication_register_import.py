@@ -308,11 +308,17 @@ class PublicationRegisterImport(models.Model):
         return complete
 
     def _finish_if_done(self):
+        """Done when no batch is left; the lines a batch rejected join the
+        problems and the file of rejected lines."""
         for record in self:
-            if record.state == "queued" and not record.batch_ids.filtered(
-                lambda b: b.state == "todo"
-            ):
-                record.state = "done"
+            if record.state != "queued" or "todo" in record.batch_ids.mapped("state"):
+                continue
+            rejected = [p for batch in record.batch_ids for p in batch.problems or []]
+            if rejected:
+                problems = (record.problems or []) + rejected
+                record.problems = problems
+                record._write_rejected(record._read_rows()[0], problems)
+            record.state = "done"
 
     @api.model
     def _cron_run_imports(self):
