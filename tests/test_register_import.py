@@ -11,6 +11,8 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.publication_crm.wizards.publication_register_import import TEMPLATE
 from odoo.addons.publication_crm.wizards.register_rows import COLUMN_NAMES
+from odoo.addons.queue_job.controllers.main import RunJobController
+from odoo.addons.queue_job.job import Job
 
 from .common import AutomationCommon, CronCommits, PublicationCommon
 
@@ -304,6 +306,35 @@ class TestRegisterImport(AutomationCommon):
             commits.done()
         self.assertEqual((record.state, record.progress), ("done", 100))
         self.assertEqual(record.created_count, 5)
+
+    def test_batches_as_queue_jobs(self):
+        """With a job runner, each batch is a queue job of the batch runner."""
+        self.patch(
+            type(self.env["publication.automation"]),
+            "_job_runner_configured",
+            lambda self: True,
+        )
+        module = "odoo.addons.publication_crm.wizards.publication_register_import"
+        with patch(f"{module}.BATCH_LINES", 2):
+            record = self._import(TEMPLATE.encode())
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                [
+                    ("model_name", "=", "publication.automation"),
+                    ("state", "=", "pending"),
+                ]
+            )
+        )
+        self.assertEqual((len(jobs), record.state), (3, "queued"))
+        for job_record in jobs:
+            job = Job.load(self.env, job_record.uuid)
+            job.set_started()
+            job.store()
+            RunJobController._runjob(self.env, job)
+        self.assertEqual(set(jobs.mapped("state")), {"done"})
+        self.assertEqual((record.state, record.created_count), ("done", 5))
 
     def test_non_managers_are_refused(self):
         with self.assertRaises(AccessError):
