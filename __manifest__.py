@@ -41,6 +41,7 @@
         "data/helpdesk_ticket_stage_data.xml",
         "data/publication_distribution_cron_data.xml",
         "data/publication_segment_data.xml",
+        "data/publication_register_import_cron_data.xml",
         "views/publication_publication_views.xml",
         "views/publication_issue_views.xml",
         "views/publication_issue_distribution_views.xml",
@@ -79,6 +80,7 @@
         "wizards/publication_subscription_cancel_wizard_views.xml",
         "wizards/publication_subscription_pause_wizard_views.xml",
         "wizards/publication_ticket_remedy_wizard_views.xml",
+        "wizards/publication_register_import_views.xml",
         "views/publication_menus.xml",
     ],
     "assets": {

@@ -39,3 +39,4 @@ from . import test_subscription_portal
 from . import test_subscription_portal_tour
 from . import test_campaigns
 from . import test_campaign_portal
+from . import test_register_import
