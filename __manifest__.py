@@ -28,6 +28,7 @@
         "security/ir.model.access.csv",
         "security/publication_crm_rules.xml",
         "security/publication_subscription_portal_rules.xml",
+        "security/publication_analytics_rules.xml",
         "data/ir_sequence_data.xml",
         "data/publication_churn_reason_data.xml",
         "data/mail_template_data.xml",
@@ -39,6 +40,7 @@
         "data/helpdesk_ticket_category_data.xml",
         "data/helpdesk_ticket_stage_data.xml",
         "data/publication_distribution_cron_data.xml",
+        "data/publication_analytics_cron_data.xml",
         "views/publication_publication_views.xml",
         "views/publication_issue_views.xml",
         "views/publication_issue_distribution_views.xml",
@@ -73,6 +75,7 @@
         "wizards/publication_subscription_pause_wizard_views.xml",
         "wizards/publication_ticket_remedy_wizard_views.xml",
         "views/publication_menus.xml",
+        "views/publication_analytics_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
