@@ -107,9 +107,9 @@ class PublicationSubscription(models.Model):
         )
         self.invalidate_recordset(["churn_risk_score", "churn_risk_high"])
 
-    @api.model
     def _churn_risk_auc(self, day, horizon_days=365):
-        """Back-test of the score: for the subscriptions delivered on day, the
+        """Back-test of the score: for these subscriptions (all when empty)
+        delivered on day, the
         probability that one of a reader who churned within horizon_days scores
         higher than one of a reader who stayed (ties count half). Returns
         (auc, churned, stayed); auc is None without both kinds."""
@@ -147,7 +147,7 @@ class PublicationSubscription(models.Model):
               FROM ranked
             """,
                 until=day + timedelta(days=horizon_days),
-                scores=self._churn_risk_query(day),
+                scores=self._churn_risk_query(day, self.ids or None),
             )
         )
         churned, stayed, rank_sum = self.env.cr.fetchone()
