@@ -22,6 +22,7 @@
         "helpdesk_mgmt_rating",
         "report_xlsx",
         "queue_job",
+        "spreadsheet_dashboard",
     ],
     "data": [
         "security/publication_crm_security.xml",
@@ -41,6 +42,7 @@
         "data/helpdesk_ticket_stage_data.xml",
         "data/publication_distribution_cron_data.xml",
         "data/publication_analytics_cron_data.xml",
+        "data/publication_dashboard_data.xml",
         "views/publication_publication_views.xml",
         "views/publication_issue_views.xml",
         "views/publication_issue_distribution_views.xml",

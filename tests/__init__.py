@@ -38,3 +38,4 @@ from . import test_issues_owed
 from . import test_subscription_portal
 from . import test_subscription_portal_tour
 from . import test_analytics
+from . import test_analytics_dashboard
