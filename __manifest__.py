@@ -88,5 +88,6 @@
         "demo/publication_demo.xml",
         "demo/publication_ad_demo.xml",
         "demo/helpdesk_demo.xml",
+        "demo/publication_analytics_demo.xml",
     ],
 }
