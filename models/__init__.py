@@ -41,6 +41,7 @@ from . import crm_lead
 from . import publication_issue_distribution
 from . import publication_complaint_report
 from . import publication_subscription_month
+from . import publication_analytics_month
 from . import publication_cohort_report
 from . import publication_customer_profitability
 from . import publication_publication_portal

@@ -15,6 +15,7 @@ BATCH_SIZE = 200
 RISK_BATCH_SIZE = 5000  # one UPDATE per batch
 ANALYTICS_VIEWS = (
     "publication.subscription.month",
+    "publication.analytics.month",  # sums of the monthly facts: after them
     "publication.cohort.report",
     "publication.customer.profitability",
 )

@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .publication_automation import ANALYTICS_VIEWS
 from .publication_subscription import OPEN_STATES
 
 
@@ -186,9 +187,8 @@ class PublicationSubscription(models.Model):
                 months=rng.randrange(20), days=rng.choice((0, 14))
             )
             self._demo_reader_history(partner, rng.choice(plans), start, rng, reasons)
-        for model in ("publication.subscription.month", "publication.cohort.report"):
+        for model in ANALYTICS_VIEWS:
             self.env[model]._refresh()
-        self.env["publication.customer.profitability"]._refresh()
         self.env["res.partner"]._refresh_abc_classes()
         self.search([("state", "in", OPEN_STATES)])._refresh_churn_risk()
 

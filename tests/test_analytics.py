@@ -68,6 +68,19 @@ class TestAnalytics(HelpdeskCommon):
         self.assertEqual(months["2025-04"]["active_start"], 1)
         # invoiced on the first day: 11 months of 10 and 2 of 30 still owed
         self.assertEqual(months["2025-01"]["deferred"], 170.0)
+        Sums = self.env["publication.analytics.month"]
+        Sums._refresh()
+        self.assertEqual(
+            Sums._read_group(
+                [
+                    ("publication_id", "=", self.monthly.id),
+                    ("month", "=", "2025-01-01"),
+                ],
+                [],
+                ["mrr:sum", "new_count:sum", "active_end:sum"],
+            ),
+            [(40.0, 2, 2)],
+        )
 
     def test_churn_with_a_mid_month_cancellation(self):
         """Cancelled on 15 March: active at March's start, not at its end,

@@ -15,7 +15,11 @@ def pivot_grouping(pivot):
     ]
     columns = [column["fieldName"] for column in pivot["columns"]]
     aggregates = [
-        "__count" if m["fieldName"] == "__count" else m["id"] for m in pivot["measures"]
+        "__count"
+        if m["fieldName"] == "__count"
+        else f"{m['fieldName']}:{m['aggregator']}"
+        for m in pivot["measures"]
+        if "computedBy" not in m
     ]
     return [[], rows, columns, rows + columns], aggregates
 
@@ -46,3 +50,11 @@ class TestAnalyticsDashboard(PublicationCommon, HttpCase):
         cells = json.dumps(snapshot["sheets"][0]["cells"])
         for formula in ("=PIVOT(1)", "=PIVOT(5)"):
             self.assertIn(formula, cells)
+
+    def test_dashboard_renders_in_the_browser(self):
+        self.env["publication.analytics.month"]._refresh()
+        self.start_tour(
+            "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action",
+            "publication_crm_analytics_dashboard",
+            login=self.user.login,
+        )
