@@ -43,6 +43,7 @@ from . import publication_complaint_report
 from . import publication_subscription_month
 from . import publication_analytics_month
 from . import publication_cohort_report
+from . import publication_cohort_total
 from . import publication_customer_profitability
 from . import publication_publication_portal
 from . import publication_subscription_portal

@@ -17,7 +17,9 @@ ANALYTICS_VIEWS = (
     "publication.subscription.month",
     "publication.analytics.month",  # sums of the monthly facts: after them
     "publication.cohort.report",
+    "publication.cohort.total",  # sums of the cohort rows: after them
     "publication.customer.profitability",
+    "publication.renewal.report",
 )
 # a concurrent transaction got there first: try again later, it is no failure
 CONCURRENT_UPDATE = (SerializationFailure, LockNotAvailable)

@@ -1,10 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .publication_subscription_month import (
-    create_materialized_view,
-    refresh_materialized_view,
-)
+from .materialized_view import create_materialized_view, refresh_materialized_view
 
 MAX_MONTHS = 24
 

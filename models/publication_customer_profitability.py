@@ -1,11 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .materialized_view import create_materialized_view, refresh_materialized_view
 from .publication_issue import DELIVERY_METHODS
-from .publication_subscription_month import (
-    create_materialized_view,
-    refresh_materialized_view,
-)
 
 
 class PublicationCustomerProfitability(models.Model):

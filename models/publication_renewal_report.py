@@ -1,6 +1,7 @@
-from odoo import fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .materialized_view import create_materialized_view, refresh_materialized_view
 from .publication_subscription_plan import RENEWAL_TYPES
 
 
@@ -11,7 +12,8 @@ class PublicationRenewalReport(models.Model):
     subscription of the same reader to the publication starting within the
     publication's expiry grace after the subscription stopped. The average of
     Renewal Rate over a group is the share of its terms that were renewed;
-    Renewed Amount over Term Amount is the renewal rate in revenue."""
+    Renewed Amount over Term Amount is the renewal rate in revenue. A
+    materialized view refreshed nightly (and by ``_refresh``)."""
 
     _name = "publication.renewal.report"
     _description = "Renewal Analysis"
@@ -54,11 +56,12 @@ class PublicationRenewalReport(models.Model):
     )
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
+        create_materialized_view(
+            self.env.cr,
+            self._table,
             SQL(
                 """
-            CREATE VIEW %s AS (
+            (
                 SELECT
                     p.id,
                     p.id AS period_id,
@@ -98,7 +101,12 @@ class PublicationRenewalReport(models.Model):
                 WHERE s.state != 'draft'
                   AND (r.renewed OR p.date_end < CURRENT_DATE)
             )
-            """,
-                SQL.identifier(self._table),
-            )
+            """
+            ),
+            [["date_end"]],
         )
+
+    @api.model
+    def _refresh(self):
+        """Recompute the stored terms (the nightly action calls it)."""
+        refresh_materialized_view(self)

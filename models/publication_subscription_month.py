@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .materialized_view import create_materialized_view, refresh_materialized_view
 from .publication_issue import DELIVERY_METHODS
 
 
@@ -15,34 +16,6 @@ def month_index(expression):
 def index_month(expression):
     """SQL: the first day of the month of a month index."""
     return f"make_date(({expression}) / 12, mod({expression}, 12) + 1, 1)"
-
-
-def create_materialized_view(cr, table, query, indexes=()):
-    """(Re)create the materialized view table as query, with indexes (lists
-    of column names). An older plain view of that name is dropped too."""
-    cr.execute("SELECT relkind FROM pg_class WHERE relname = %s", [table])
-    row = cr.fetchone()
-    if row:
-        kind = "MATERIALIZED VIEW" if row[0] == "m" else "VIEW"
-        cr.execute(SQL(f"DROP {kind} %s CASCADE", SQL.identifier(table)))
-    cr.execute(SQL("CREATE MATERIALIZED VIEW %s AS (%s)", SQL.identifier(table), query))
-    for columns in indexes:
-        cr.execute(
-            SQL(
-                "CREATE INDEX ON %s (%s)",
-                SQL.identifier(table),
-                SQL(", ").join(SQL.identifier(column) for column in columns),
-            )
-        )
-
-
-def refresh_materialized_view(model):
-    """Recompute the stored rows of model's materialized view."""
-    model.env.flush_all()
-    model.env.cr.execute(
-        SQL("REFRESH MATERIALIZED VIEW %s", SQL.identifier(model._table))
-    )
-    model.invalidate_model()
 
 
 # A subscription stops on its cancellation day or its end; a reader's next

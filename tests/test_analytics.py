@@ -123,6 +123,7 @@ class TestAnalytics(HelpdeskCommon):
         self._start("2026-01-01", plan_id=self.plan_quarterly.id)
         self.assertEqual(old.state, "expired")
         Report = self.env["publication.renewal.report"]
+        Report._refresh()
         self.assertEqual(
             Report.search_read([("subscription_id", "=", old.id)], ["renewed_count"])[
                 0

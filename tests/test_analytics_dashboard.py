@@ -47,7 +47,7 @@ class TestAnalyticsDashboard(PublicationCommon, HttpCase):
                 )
             )
             self.assertEqual(len(result), 4, pivot["name"])
-        cells = json.dumps(snapshot["sheets"][0]["cells"])
+        cells = json.dumps([sheet["cells"] for sheet in snapshot["sheets"]])
         for formula in ("=PIVOT(1)", "=PIVOT(5)"):
             self.assertIn(formula, cells)
 
