@@ -206,6 +206,7 @@ class PublicationAutomation(models.AbstractModel):
         for model in ANALYTICS_VIEWS:
             self.env[model]._refresh()
         self.env["res.partner"]._refresh_abc_classes()
+        self.env["publication.subscription"]._clear_closed_churn_risk()
         return self._cron_churn_risk()
 
     @api.model

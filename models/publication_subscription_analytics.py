@@ -32,6 +32,22 @@ class PublicationSubscription(models.Model):
     )
 
     @api.model
+    def _clear_closed_churn_risk(self):
+        """Closed subscriptions are at no risk any more (one statement)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE publication_subscription
+               SET churn_risk_score = 0, churn_risk_high = FALSE
+             WHERE state NOT IN %s AND (churn_risk_score != 0 OR churn_risk_high)
+            """,
+                OPEN_STATES,
+            )
+        )
+        self.invalidate_model(["churn_risk_score", "churn_risk_high"])
+
+    @api.model
     def _churn_risk_query(self, day, ids=None):
         """SQL (subscription_id, score) of the subscriptions delivered on day
         (of ids if given), from the signals known on day."""
@@ -190,6 +206,7 @@ class PublicationSubscription(models.Model):
         for model in ANALYTICS_VIEWS:
             self.env[model]._refresh()
         self.env["res.partner"]._refresh_abc_classes()
+        self._clear_closed_churn_risk()
         self.search([("state", "in", OPEN_STATES)])._refresh_churn_risk()
 
     def _demo_reader_history(self, partner, plan, start, rng, reasons):

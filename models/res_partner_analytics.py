@@ -53,7 +53,7 @@ class ResPartner(models.Model):
     )
 
     def _compute_publication_profit(self):
-        since = fields.Date.today() - relativedelta(months=12)
+        since = self.env.company._publication_today() - relativedelta(months=12)
         groups = dict.fromkeys(self.ids, (0.0, 0.0))
         if self.ids:
             rows = self.env["publication.customer.profitability"]._read_group(
@@ -74,7 +74,7 @@ class ResPartner(models.Model):
         for partner in self:
             partner.publication_churn_risk = max(
                 partner.subscription_ids.mapped("churn_risk_score") or [0]
-            )
+            )  # closed subscriptions score 0
 
     @api.model
     def _refresh_abc_classes(self, today=None):

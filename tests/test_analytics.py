@@ -249,4 +249,7 @@ class TestAnalytics(HelpdeskCommon):
         self.assertTrue(alice.churn_risk_high)
         self.assertFalse(bob.churn_risk_high)
         self._cancel_on(alice, today.isoformat())
+        self.env["publication.automation"]._cron_refresh_analytics()
+        self.assertEqual(alice.churn_risk_score, 0, "closed: no risk any more")
+        self.assertEqual(self.alice.publication_churn_risk, 0)
         self.assertEqual((alice | bob)._churn_risk_auc(today), (1.0, 1, 1))
