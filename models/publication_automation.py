@@ -200,12 +200,12 @@ class PublicationAutomation(models.AbstractModel):
 
     @api.model
     def _cron_refresh_analytics(self):
-        """Nightly facts: the analytics views, the customers' ABC classes (one
+        """Nightly facts: the customers' ABC classes, the analytics views (one
         statement each), then the churn-risk scores of the open subscriptions
         of each company in batches."""
+        self.env["res.partner"]._refresh_abc_classes()
         for model in ANALYTICS_VIEWS:
             self.env[model]._refresh()
-        self.env["res.partner"]._refresh_abc_classes()
         self.env["publication.subscription"]._clear_closed_churn_risk()
         return self._cron_churn_risk()
 

@@ -3,6 +3,7 @@ from odoo.tools import SQL
 
 from .materialized_view import create_materialized_view, refresh_materialized_view
 from .publication_issue import DELIVERY_METHODS
+from .res_partner_analytics import ABC_CLASSES
 
 
 class PublicationCustomerProfitability(models.Model):
@@ -11,8 +12,9 @@ class PublicationCustomerProfitability(models.Model):
     lines of all kinds; copies of the frozen distribution lists at the
     publication's print cost and the route's (else the publication's)
     delivery cost, replacement copies apart; complaint tickets at the
-    publication's cost per complaint. A materialized view refreshed nightly
-    (and by ``_refresh``)."""
+    publication's cost per complaint; by the customer's ABC class as of the
+    last refresh. A materialized view refreshed nightly (and by
+    ``_refresh``)."""
 
     _name = "publication.customer.profitability"
     _description = "Customer Profitability"
@@ -27,6 +29,9 @@ class PublicationCustomerProfitability(models.Model):
     publication_id = fields.Many2one("publication.publication", readonly=True)
     route_id = fields.Many2one("publication.route", readonly=True)
     delivery_method = fields.Selection(DELIVERY_METHODS, readonly=True)
+    abc_class = fields.Selection(
+        ABC_CLASSES, string="ABC Class", readonly=True, help="The customer's segment."
+    )
     revenue = fields.Monetary(string="Invoiced", readonly=True)
     credited = fields.Monetary(string="Credit Notes", readonly=True)
     copies = fields.Integer(string="Copies Delivered", readonly=True)
@@ -96,19 +101,20 @@ class PublicationCustomerProfitability(models.Model):
                       JOIN res_partner p ON p.id = t.partner_id
                       JOIN publication_publication pub ON pub.id = t.publication_id
                 )
-                SELECT ROW_NUMBER() OVER () AS id, partner_id, company_id, month,
-                       publication_id, route_id, delivery_method,
-                       SUM(revenue) AS revenue, SUM(credited) AS credited,
-                       SUM(copies) AS copies, SUM(copy_cost) AS copy_cost,
-                       SUM(replacement_cost) AS replacement_cost,
-                       SUM(complaint_count) AS complaint_count,
-                       SUM(complaint_cost) AS complaint_cost,
-                       SUM(revenue - credited - copy_cost - replacement_cost
-                           - complaint_cost) AS profit
+                SELECT ROW_NUMBER() OVER () AS id, item.partner_id, item.company_id,
+                       item.month, item.publication_id, item.route_id,
+                       item.delivery_method, MIN(customer.abc_class) AS abc_class,
+                       SUM(item.revenue) AS revenue, SUM(item.credited) AS credited,
+                       SUM(item.copies) AS copies, SUM(item.copy_cost) AS copy_cost,
+                       SUM(item.replacement_cost) AS replacement_cost,
+                       SUM(item.complaint_count) AS complaint_count,
+                       SUM(item.complaint_cost) AS complaint_cost,
+                       SUM(item.revenue - item.credited - item.copy_cost
+                           - item.replacement_cost - item.complaint_cost) AS profit
                   FROM item
-                 WHERE partner_id IS NOT NULL
-                 GROUP BY partner_id, company_id, month, publication_id, route_id,
-                          delivery_method
+                  JOIN res_partner customer ON customer.id = item.partner_id
+                 GROUP BY item.partner_id, item.company_id, item.month,
+                          item.publication_id, item.route_id, item.delivery_method
             )
             """,
             ),

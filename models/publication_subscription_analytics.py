@@ -203,9 +203,9 @@ class PublicationSubscription(models.Model):
                 months=rng.randrange(20), days=rng.choice((0, 14))
             )
             self._demo_reader_history(partner, rng.choice(plans), start, rng, reasons)
+        self.env["res.partner"]._refresh_abc_classes()
         for model in ANALYTICS_VIEWS:
             self.env[model]._refresh()
-        self.env["res.partner"]._refresh_abc_classes()
         self._clear_closed_churn_risk()
         self.search([("state", "in", OPEN_STATES)])._refresh_churn_risk()
 
