@@ -23,12 +23,14 @@
         "helpdesk_mgmt_rating",
         "report_xlsx",
         "queue_job",
+        "spreadsheet_dashboard",
     ],
     "data": [
         "security/publication_crm_security.xml",
         "security/ir.model.access.csv",
         "security/publication_crm_rules.xml",
         "security/publication_subscription_portal_rules.xml",
+        "security/publication_analytics_rules.xml",
         "data/ir_sequence_data.xml",
         "data/publication_churn_reason_data.xml",
         "data/mail_template_data.xml",
@@ -42,6 +44,8 @@
         "data/publication_distribution_cron_data.xml",
         "data/publication_segment_data.xml",
         "data/publication_register_import_cron_data.xml",
+        "data/publication_analytics_cron_data.xml",
+        "data/publication_dashboard_data.xml",
         "views/publication_publication_views.xml",
         "views/publication_issue_views.xml",
         "views/publication_issue_distribution_views.xml",
@@ -82,6 +86,7 @@
         "wizards/publication_ticket_remedy_wizard_views.xml",
         "wizards/publication_register_import_views.xml",
         "views/publication_menus.xml",
+        "views/publication_analytics_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -92,5 +97,6 @@
         "demo/publication_demo.xml",
         "demo/publication_ad_demo.xml",
         "demo/helpdesk_demo.xml",
+        "demo/publication_analytics_demo.xml",
     ],
 }

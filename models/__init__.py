@@ -1,11 +1,13 @@
 from . import publication_automation_mixin
 from . import publication_churn_reason
 from . import publication_publication
+from . import publication_publication_analytics
 from . import publication_issue
 from . import publication_route
 from . import publication_subscription_plan
 from . import publication_subscription
 from . import publication_subscription_renewal
+from . import publication_subscription_analytics
 from . import publication_subscription_delivery
 from . import publication_subscription_copies
 from . import publication_subscription_period
@@ -29,6 +31,7 @@ from . import account_move
 from . import res_company
 from . import account_move_line
 from . import res_partner
+from . import res_partner_analytics
 from . import publication_rate_card
 from . import publication_rate_card_line
 from . import publication_rate_card_tier
@@ -46,6 +49,11 @@ from . import publication_postal_mailing_line
 # SQL views over the tables above, created after them
 from . import publication_issue_distribution
 from . import publication_complaint_report
+from . import publication_subscription_month
+from . import publication_analytics_month
+from . import publication_cohort_report
+from . import publication_cohort_total
+from . import publication_customer_profitability
 from . import publication_publication_portal
 from . import publication_subscription_portal
 from . import helpdesk_ticket_portal

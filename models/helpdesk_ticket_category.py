@@ -25,6 +25,11 @@ class HelpdeskTicketCategory(models.Model):
         help="End of the working day, in the company's time zone.",
     )
 
+    churn_risk_points = fields.Integer(
+        help="Churn-risk points a complaint of this category adds to those of "
+        "its publication.",
+    )
+
     _complaint_code_uniq = models.Constraint(
         "UNIQUE(complaint_code, company_id)",
         "A complaint code is used once per company.",

@@ -7,9 +7,20 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL, split_every
 
+from .publication_subscription import OPEN_STATES
+
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+RISK_BATCH_SIZE = 5000  # one UPDATE per batch
+ANALYTICS_VIEWS = (
+    "publication.subscription.month",
+    "publication.analytics.month",  # sums of the monthly facts: after them
+    "publication.cohort.report",
+    "publication.cohort.total",  # sums of the cohort rows: after them
+    "publication.customer.profitability",
+    "publication.renewal.report",
+)
 # a concurrent transaction got there first: try again later, it is no failure
 CONCURRENT_UPDATE = (SerializationFailure, LockNotAvailable)
 
@@ -185,6 +196,31 @@ class PublicationAutomation(models.AbstractModel):
                     None,
                 ),
             ],
+        )
+
+    @api.model
+    def _cron_refresh_analytics(self):
+        """Nightly facts: the customers' ABC classes, the analytics views (one
+        statement each), then the churn-risk scores of the open subscriptions
+        of each company in batches."""
+        self.env["res.partner"]._refresh_abc_classes()
+        for model in ANALYTICS_VIEWS:
+            self.env[model]._refresh()
+        self.env["publication.subscription"]._clear_closed_churn_risk()
+        return self._cron_churn_risk()
+
+    @api.model
+    @per_company
+    def _cron_churn_risk(self):
+        Subscription = self.env["publication.subscription"]
+        domain = [
+            ("state", "in", OPEN_STATES),
+            ("company_id", "=", self.env.company.id),
+        ]
+        return self._run(
+            Subscription,
+            [(domain, "_refresh_churn_risk", None)],
+            batch_size=RISK_BATCH_SIZE,
         )
 
     def _publications(self):

@@ -1,14 +1,19 @@
-from odoo import fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .materialized_view import create_materialized_view, refresh_materialized_view
 from .publication_subscription_plan import RENEWAL_TYPES
 
 
 class PublicationRenewalReport(models.Model):
     """One row per ended term of a subscription (a period whose end has passed
-    or that was followed by a next one), renewed or not; a trial converted to
-    a paid subscription counts as renewed. The average of Renewal Rate over a
-    group is the share of its terms that were renewed."""
+    or that was followed by a next one), renewed or not. A term is renewed by
+    the next period of its subscription, by a trial conversion, or by a new
+    subscription of the same reader to the publication starting within the
+    publication's expiry grace after the subscription stopped. The average of
+    Renewal Rate over a group is the share of its terms that were renewed;
+    Renewed Amount over Term Amount is the renewal rate in revenue. A
+    materialized view refreshed nightly (and by ``_refresh``)."""
 
     _name = "publication.renewal.report"
     _description = "Renewal Analysis"
@@ -25,6 +30,8 @@ class PublicationRenewalReport(models.Model):
             "renewal_type",
             "origin",
             "company_id",
+            "recipient_id",
+            "date_cancel",
         ],
         "publication.renewal.event": ["period_id", "kind"],
     }
@@ -41,16 +48,20 @@ class PublicationRenewalReport(models.Model):
     )
     term_count = fields.Integer(string="Terms Ended", readonly=True)
     renewed_count = fields.Integer(string="Renewed", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    term_amount = fields.Monetary(readonly=True)
+    renewed_amount = fields.Monetary(readonly=True)
     renewal_rate = fields.Float(
         string="Renewal Rate (%)", readonly=True, aggregator="avg"
     )
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
+        create_materialized_view(
+            self.env.cr,
+            self._table,
             SQL(
                 """
-            CREATE VIEW %s AS (
+            (
                 SELECT
                     p.id,
                     p.id AS period_id,
@@ -62,9 +73,12 @@ class PublicationRenewalReport(models.Model):
                     s.origin,
                     1 AS term_count,
                     r.renewed::int AS renewed_count,
+                    p.amount AS term_amount,
+                    CASE WHEN r.renewed THEN p.amount ELSE 0 END AS renewed_amount,
                     CASE WHEN r.renewed THEN 100.0 ELSE 0.0 END AS renewal_rate
                 FROM publication_subscription_period p
                 JOIN publication_subscription s ON s.id = p.subscription_id
+                JOIN publication_publication pub ON pub.id = s.publication_id
                 LEFT JOIN publication_subscription_period n
                   ON n.subscription_id = p.subscription_id
                  AND n.date_start = p.date_end + 1
@@ -72,12 +86,27 @@ class PublicationRenewalReport(models.Model):
                     SELECT n.id IS NOT NULL OR EXISTS (
                         SELECT 1 FROM publication_renewal_event e
                          WHERE e.period_id = p.id AND e.kind = 'trial_conversion'
+                    ) OR EXISTS (
+                        SELECT 1 FROM publication_subscription o
+                         WHERE o.recipient_id = s.recipient_id
+                           AND o.publication_id = s.publication_id
+                           AND o.state != 'draft'
+                           AND o.date_start > s.date_start
+                           AND o.date_start <= LEAST(
+                               s.date_end, COALESCE(s.date_cancel, s.date_end)
+                           ) + 1 + COALESCE(pub.expiry_grace_days, 0)
+                           AND p.date_end >= s.date_end
                     ) AS renewed
                 ) r
                 WHERE s.state != 'draft'
                   AND (r.renewed OR p.date_end < CURRENT_DATE)
             )
-            """,
-                SQL.identifier(self._table),
-            )
+            """
+            ),
+            [["date_end"]],
         )
+
+    @api.model
+    def _refresh(self):
+        """Recompute the stored terms (the nightly action calls it)."""
+        refresh_materialized_view(self)

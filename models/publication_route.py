@@ -34,6 +34,12 @@ class PublicationRoute(models.Model):
         help="Copies added to every distribution list this route delivers "
         "(spares for the carrier, shops, sales points).",
     )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    delivery_cost = fields.Monetary(
+        string="Delivery Cost per Copy",
+        help="Cost of delivering one copy on this route; when 0, the "
+        "publication's Delivery Cost per Copy.",
+    )
 
     _code_company_uniq = models.Constraint(
         "UNIQUE(code, company_id)", "The code of a route must be unique per company."

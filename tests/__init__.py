@@ -40,3 +40,5 @@ from . import test_subscription_portal_tour
 from . import test_campaigns
 from . import test_campaign_portal
 from . import test_register_import
+from . import test_analytics
+from . import test_analytics_dashboard

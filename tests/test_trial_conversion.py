@@ -114,7 +114,7 @@ class TestTrialConversion(AutomationCommon):
             lambda e: e.kind == "trial_conversion"
         )
         self.assertEqual(conversion.invoice_id, invoice)
-        self.env.flush_all()
+        self.env["publication.renewal.report"]._refresh()
         report = self.env["publication.renewal.report"].search(
             [("subscription_id", "=", trial.id)]
         )
