@@ -1,6 +1,7 @@
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
+from odoo.tools import format_date
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -127,9 +128,9 @@ class PublicationPortal(CustomerPortal):
             return request.env._(
                 "Delivery is paused from %(start)s to %(end)s; your subscription "
                 "now ends on %(new_end)s.",
-                start=pause.date_from,
-                end=pause.date_to,
-                new_end=pause.new_date_end,
+                start=format_date(request.env, pause.date_from),
+                end=format_date(request.env, pause.date_to),
+                new_end=format_date(request.env, pause.new_date_end),
             )
 
         return self._subscription_action(subscription_id, access_token, pause)
@@ -152,7 +153,7 @@ class PublicationPortal(CustomerPortal):
                 street=kw.get("street"),
                 zip=kw.get("zip"),
                 city=kw.get("city"),
-                date=date,
+                date=format_date(request.env, date),
             )
 
         return self._subscription_action(subscription_id, access_token, move)
@@ -183,7 +184,7 @@ class PublicationPortal(CustomerPortal):
             elif subscription.publication_id.portal_remedy == "extend":
                 answer += " " + request.env._(
                     "Your subscription is extended by one issue, to %(end)s.",
-                    end=subscription.date_end,
+                    end=format_date(request.env, subscription.date_end),
                 )
             else:
                 answer += " " + request.env._("Our subscriber service answers soon.")

@@ -42,3 +42,4 @@ from . import test_campaign_portal
 from . import test_register_import
 from . import test_analytics
 from . import test_analytics_dashboard
+from . import test_translations

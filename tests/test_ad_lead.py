@@ -84,4 +84,4 @@ class TestAdSales(AdvertisingCommon):
         )
         self.assertIn("PM 2026/2", html)
         self.assertIn("PM 2026/3", html)
-        self.assertIn("1234", html)
+        self.assertIn("1,234", html, "in the locale of the reader")
