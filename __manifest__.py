@@ -28,6 +28,7 @@
         "security/ir.model.access.csv",
         "security/publication_crm_rules.xml",
         "security/publication_subscription_portal_rules.xml",
+        "security/publication_retention_rules.xml",
         "data/ir_sequence_data.xml",
         "data/publication_churn_reason_data.xml",
         "data/mail_template_data.xml",
@@ -73,6 +74,7 @@
         "wizards/publication_subscription_pause_wizard_views.xml",
         "wizards/publication_ticket_remedy_wizard_views.xml",
         "views/publication_menus.xml",
+        "views/publication_retention_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -27,6 +27,8 @@ STATE_FIELDS = (
     "next_quantity_date",
     "converted_subscription_id",
     "reminder_days_sent",
+    "next_plan_id",
+    "next_discount",
 )
 # of a confirmed subscription: moved only by renewal, pause, extension and
 # cancellation, through _write_state
@@ -460,6 +462,10 @@ class PublicationSubscription(models.Model):
     def write(self, vals):
         self._check_guarded_fields(vals)
         locked = set(LOCKED_FIELDS) & set(vals)
+        if self.env.su and all(
+            s.next_plan_id.id == vals.get("plan_id") for s in self
+        ):  # a renewal moving to the next term's offer (a save offer)
+            locked.discard("plan_id")
         if locked and any(s.state != "draft" for s in self):
             field = self._field_label(min(locked))
             raise UserError(

@@ -37,3 +37,5 @@ from . import test_distribution_documents
 from . import test_issues_owed
 from . import test_subscription_portal
 from . import test_subscription_portal_tour
+from . import test_retention
+from . import test_retention_portal
