@@ -37,6 +37,31 @@ class PublicationPortal(CustomerPortal):
         values.update(self._subscription_renew_values(subscription, access_token))
         return request.render("publication_crm.portal_subscription_renew", values)
 
+    @http.route(
+        "/publication/unsubscribe/<int:subscription_id>",
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        website=True,
+    )
+    def publication_unsubscribe(self, subscription_id, access_token=None, **kwargs):
+        """The link of offer mails: GET asks, POST (a button, so that a mail
+        scanner unsubscribes nobody) blacklists the payer's address."""
+        try:
+            subscription = self._document_check_access(
+                "publication.subscription", subscription_id, access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        done = request.httprequest.method == "POST"
+        if done:
+            subscription._unsubscribe()
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {"subscription": subscription, "access_token": access_token, "done": done}
+        )
+        return request.render("publication_crm.portal_subscription_unsubscribe", values)
+
     def _subscription_renew_values(self, subscription, access_token):
         return {
             "page_name": "publication_renew",

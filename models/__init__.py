@@ -43,3 +43,5 @@ from . import helpdesk_ticket_portal
 from . import publication_subscription_retention
 from . import publication_retention_attempt
 from . import publication_retention_report
+from . import publication_publication_mail
+from . import publication_subscription_mail

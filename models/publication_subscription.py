@@ -587,6 +587,7 @@ class PublicationSubscription(models.Model):
             subscriptions._write_state({"state": state})
         periods = self._create_periods([s._prepare_period(s.date_start) for s in self])
         invoices = periods.filtered(lambda p: p.amount)._create_invoices()
+        self._send_confirmation()
         return self._notify_invoices(invoices)
 
     def _create_periods(self, vals_list):

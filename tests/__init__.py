@@ -39,3 +39,4 @@ from . import test_subscription_portal
 from . import test_subscription_portal_tour
 from . import test_retention
 from . import test_retention_portal
+from . import test_subscription_mail
