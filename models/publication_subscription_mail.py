@@ -55,6 +55,8 @@ class PublicationSubscription(models.Model):
     def _unsubscribe(self):
         """Blacklist the payer's address: no more offers, service mails go on."""
         self.ensure_one()
+        if not self.payer_id.email:
+            return
         self.env["mail.blacklist"].sudo()._add(
             self.payer_id.email,
             message=self.env._(

@@ -3,6 +3,7 @@ import re
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from .common import HelpdeskCommon
@@ -93,6 +94,18 @@ class TestRetentionPortal(HelpdeskCommon, HttpCase):
                 }
             ],
         )
+
+    def test_portal_users_read_no_attempt(self):
+        self.authenticate("portal_alice", "portal_alice")
+        self._post(outcome="discount")
+        attempt = self._attempts()
+        self.assertEqual(len(attempt), 1)
+        with self.assertRaises(AccessError):
+            attempt.with_user(self.portal_alice).read(["outcome"])
+        with self.assertRaises(AccessError):
+            self.subscription.with_user(self.portal_alice).read(
+                ["retention_attempt_ids"]
+            )
 
     def test_plan_and_pause_taken(self):
         self.authenticate("portal_alice", "portal_alice")
