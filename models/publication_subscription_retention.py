@@ -82,6 +82,14 @@ class PublicationSubscription(models.Model):
         day in the past (on the portal) or an offer not made."""
         self.ensure_one()
         self._raise_if_not_open(self.env._("Cancelling"))
+        if self.date_cancel_planned:
+            raise UserError(
+                self.env._(
+                    "%(name)s is already to be cancelled on %(date)s.",
+                    name=self.name,
+                    date=self.date_cancel_planned,
+                )
+            )
         if not reason:
             raise UserError(
                 self.env._("Give a churn reason (why you cancel) to go on.")

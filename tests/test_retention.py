@@ -134,6 +134,10 @@ class TestRetention(PublicationCommon):
         )
         self.assertEqual(later.state, "active")
         self.assertEqual(later.date_cancel_planned, date(2026, 6, 30))
+        with self.assertRaises(UserError) as caught:
+            later._retention("discount", self.reason_price, "portal")
+        self.assertIn("already to be cancelled on", str(caught.exception))
+        self.assertFalse(later.next_discount)
 
     def test_refusals_write_nothing(self):
         subscription = self._active()
