@@ -40,6 +40,7 @@
         "data/helpdesk_ticket_category_data.xml",
         "data/helpdesk_ticket_stage_data.xml",
         "data/publication_distribution_cron_data.xml",
+        "data/publication_confirmation_cron_data.xml",
         "views/publication_publication_views.xml",
         "views/publication_issue_views.xml",
         "views/publication_issue_distribution_views.xml",

@@ -29,6 +29,7 @@ STATE_FIELDS = (
     "reminder_days_sent",
     "next_plan_id",
     "next_discount",
+    "confirmation_pending",
 )
 # of a confirmed subscription: moved only by renewal, pause, extension and
 # cancellation, through _write_state
@@ -587,7 +588,7 @@ class PublicationSubscription(models.Model):
             subscriptions._write_state({"state": state})
         periods = self._create_periods([s._prepare_period(s.date_start) for s in self])
         invoices = periods.filtered(lambda p: p.amount)._create_invoices()
-        self._send_confirmation()
+        self._write_state({"confirmation_pending": True})
         return self._notify_invoices(invoices)
 
     def _create_periods(self, vals_list):

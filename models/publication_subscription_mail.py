@@ -5,13 +5,21 @@ unsubscribe link; the confirmation comes with the invoice, from the queue."""
 
 from markupsafe import Markup
 
-from odoo import models, tools
+from odoo import fields, models, tools
 
 CONFIRMATION = "publication_crm.mail_template_subscription_confirmation"
 
 
 class PublicationSubscription(models.Model):
     _inherit = "publication.subscription"
+
+    confirmation_pending = fields.Boolean(
+        index=True,
+        readonly=True,
+        copy=False,
+        help="Confirmed, its confirmation mail not yet sent (by the scheduled "
+        "action of confirmations, with the invoice).",
+    )
 
     def _mail_get_partner_fields(self, introspect_fields=False):
         """The payer is the customer of the mails (their language)."""
@@ -65,7 +73,9 @@ class PublicationSubscription(models.Model):
         )
 
     def _send_confirmation(self):
-        """The confirmation mail to the payer, with the invoice, queued."""
+        """The confirmation mail to the payer, with the invoice PDF, through
+        the mail queue (rendered by a scheduled action, not by the user's
+        confirmation: invoice PDFs of many subscriptions take time)."""
         template = self.env.ref(CONFIRMATION, raise_if_not_found=False)
         report = self.env.ref("account.account_invoices", raise_if_not_found=False)
         for subscription in self:
@@ -76,3 +86,4 @@ class PublicationSubscription(models.Model):
                 name = f"{(invoice.name or 'invoice').replace('/', '_')}.pdf"
                 attachments = [(name, pdf)]
             subscription._post_template(template, attachments=attachments)
+        self._write_state({"confirmation_pending": False})

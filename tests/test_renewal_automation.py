@@ -42,13 +42,7 @@ class TestRenewalAutomation(AutomationCommon):
             )
         with freeze_time("2026-12-01"):
             self._run("_cron_renewal_reminders")
-        message = gift.message_ids.filtered(
-            lambda m: (
-                m.message_type == "comment"
-                and m.date.year == 2026
-                and m.date.month == 12
-            )
-        )  # not the confirmation
+        message = gift.message_ids.filtered(lambda m: m.message_type == "comment")
         self.assertEqual(len(message), 1)
         self.assertEqual(
             message.partner_ids, self.alice, "the payer, not the recipient"
@@ -98,10 +92,8 @@ class TestRenewalAutomation(AutomationCommon):
         self.assertEqual(len(activities), 1, "one call for the sponsor's three copies")
         self.assertIn("3 subscription(s) of Valley Bank", activities.summary)
         self.assertFalse(
-            sponsored.message_ids.filtered(
-                lambda m: m.message_type == "comment" and m.date.month == 12
-            ),
-            "no reminder e-mail (the confirmation went in January)",
+            sponsored.message_ids.filtered(lambda m: m.message_type == "comment"),
+            "no reminder e-mail",
         )
         self.assertEqual(
             [e[2:] for e in self._events(sponsored)],

@@ -1,5 +1,6 @@
 import re
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -26,6 +27,14 @@ class TestSubscriptionMail(HelpdeskCommon, HttpCase):
         cls.publisher = cls.env.company.partner_id
         cls.odoobot = cls.env.ref("base.partner_root")
         cls.cron_env = cls.env(user=cls.env.ref("base.user_root"))
+
+    def _run_confirmations(self, **context):
+        """The scheduled action of confirmations, as the cron user."""
+        with patch.object(
+            type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: 3600.0
+        ):
+            automation = self.cron_env["publication.automation"]
+            automation.with_context(**context)._cron_confirmations()
 
     def _mails(self, subscription, text):
         """Messages mailed to the payer whose subject has text."""
@@ -94,6 +103,7 @@ class TestSubscriptionMail(HelpdeskCommon, HttpCase):
         self.env["mail.blacklist"]._add("alice@example.com")
         with freeze_time("2026-01-01"):
             subscription = self._active()
+            self._run_confirmations()
         self.assertTrue(self._mails(subscription, "Your subscription"), "confirmed")
         step = self.monthly.reminder_step_ids[0]
         with freeze_time("2026-12-01"):
@@ -104,12 +114,16 @@ class TestSubscriptionMail(HelpdeskCommon, HttpCase):
 
     def test_confirmation_comes_with_the_invoice_from_the_queue(self):
         with freeze_time("2026-01-01"):
-            subscription = self._subscription(
+            subscription = self._confirmed(
                 recipient_id=self.bob.id, payer_id=self.alice.id, origin="gift"
-            ).with_context(force_report_rendering=True)
-            subscription.action_confirm()
+            )
+            self.assertFalse(self._mails(subscription, "Your subscription"))
+            self.assertTrue(subscription.confirmation_pending)
+            self._run_confirmations(force_report_rendering=True)
+            self._run_confirmations()
         message = self._mails(subscription, "Your subscription")
-        self.assertEqual(len(message), 1)
+        self.assertEqual(len(message), 1, "once")
+        self.assertFalse(subscription.confirmation_pending)
         self.assertEqual(message.partner_ids, self.alice, "the payer")
         self._assert_from_publisher(message, self.env.company.email_formatted)
         invoice = self._invoice(subscription)

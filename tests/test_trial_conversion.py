@@ -67,9 +67,7 @@ class TestTrialConversion(AutomationCommon):
             [(date(2026, 1, 29), trial, "trial_offer", 0) for trial in trials],
         )
         for trial in trials:
-            offer = trial.message_ids.filtered(
-                lambda m: m.message_type == "comment" and m.date.day > 1
-            )  # not the confirmation of the 1st
+            offer = trial.message_ids.filtered(lambda m: m.message_type == "comment")
             self.assertEqual(len(offer), 1)
             self.assertEqual(offer.partner_ids, trial.payer_id)
             self.assertIn("Daily annual", offer.body)
