@@ -31,6 +31,7 @@
         "security/publication_crm_rules.xml",
         "security/publication_subscription_portal_rules.xml",
         "security/publication_analytics_rules.xml",
+        "security/publication_retention_rules.xml",
         "data/ir_sequence_data.xml",
         "data/publication_churn_reason_data.xml",
         "data/mail_template_data.xml",
@@ -46,6 +47,7 @@
         "data/publication_register_import_cron_data.xml",
         "data/publication_analytics_cron_data.xml",
         "data/publication_dashboard_data.xml",
+        "data/publication_confirmation_cron_data.xml",
         "views/publication_publication_views.xml",
         "views/publication_issue_views.xml",
         "views/publication_issue_distribution_views.xml",
@@ -87,6 +89,7 @@
         "wizards/publication_register_import_views.xml",
         "views/publication_menus.xml",
         "views/publication_analytics_views.xml",
+        "views/publication_retention_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -38,6 +38,31 @@ class PublicationPortal(CustomerPortal):
         values.update(self._subscription_renew_values(subscription, access_token))
         return request.render("publication_crm.portal_subscription_renew", values)
 
+    @http.route(
+        "/publication/unsubscribe/<int:subscription_id>",
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        website=True,
+    )
+    def publication_unsubscribe(self, subscription_id, access_token=None, **kwargs):
+        """The link of offer mails: GET asks, POST (a button, so that a mail
+        scanner unsubscribes nobody) blacklists the payer's address."""
+        try:
+            subscription = self._document_check_access(
+                "publication.subscription", subscription_id, access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        done = request.httprequest.method == "POST"
+        if done:
+            subscription._unsubscribe()
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {"subscription": subscription, "access_token": access_token, "done": done}
+        )
+        return request.render("publication_crm.portal_subscription_unsubscribe", values)
+
     def _subscription_renew_values(self, subscription, access_token):
         return {
             "page_name": "publication_renew",
@@ -192,6 +217,97 @@ class PublicationPortal(CustomerPortal):
 
         return self._subscription_action(subscription_id, access_token, report)
 
+    @http.route(
+        "/my/subscriptions/<int:subscription_id>/cancel",
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        website=True,
+    )
+    def portal_subscription_cancel(
+        self,
+        subscription_id,
+        outcome=None,
+        churn_reason_id=None,
+        access_token=None,
+        **kw,
+    ):
+        """The retention step: GET shows the publication's save offers and the
+        reasons; POST cancels or accepts the offer chosen (outcome)."""
+        if request.httprequest.method == "GET":
+            try:
+                subscription = self._document_check_access(
+                    "publication.subscription", subscription_id, access_token
+                )
+            except (AccessError, MissingError):
+                return request.redirect("/my")
+            return self._render_retention(subscription, access_token)
+
+        def retain(subscription):
+            reasons = subscription._portal_churn_reasons()
+            reason = reasons.filtered(lambda r: str(r.id) == str(churn_reason_id))
+            values = {"note": kw.get("note")}
+            if subscription.state in ("waiting", "active", "suspended") and reason:
+                if outcome == "cancelled":
+                    values["date_cancel"] = self._portal_date(
+                        kw.get("date_cancel"), request.env._("Last Day of Delivery")
+                    )
+                elif outcome == "pause":
+                    values["date_from"] = self._portal_date(
+                        kw.get("date_from"), request.env._("Pause From")
+                    )
+                    values["date_to"] = self._portal_date(
+                        kw.get("date_to"), request.env._("Pause To")
+                    )
+            subscription._retention(outcome, reason, "portal", **values)
+            return self._retention_message(subscription, outcome)
+
+        return self._subscription_action(
+            subscription_id, access_token, retain, render=self._render_retention
+        )
+
+    def _retention_message(self, subscription, outcome):
+        if outcome == "cancelled":
+            if subscription.date_cancel_planned:
+                return request.env._(
+                    "Your cancellation is registered: you receive your copies "
+                    "until %(date)s.",
+                    date=subscription.date_cancel_planned,
+                )
+            return request.env._(
+                "Your subscription is cancelled; what was not delivered is credited."
+            )
+        if outcome == "pause":
+            return request.env._(
+                "Thank you for staying: delivery pauses; your subscription now ends "
+                "on %(end)s.",
+                end=subscription.date_end,
+            )
+        return request.env._(
+            "Thank you for staying: your next term costs %(amount)s %(currency)s.",
+            amount=subscription._next_term_amount(),
+            currency=subscription.currency_id.name,
+        )
+
+    def _render_retention(self, subscription, access_token, error=None):
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "publication_subscription",
+                "subscription": subscription,
+                "offers": subscription._retention_offers(),
+                "reasons": subscription._portal_churn_reasons(),
+                "access_token": access_token,
+                "today": subscription.company_id._publication_today(),
+                "error": error,
+            }
+        )
+        return request.render(
+            "publication_crm.portal_subscription_cancel",
+            values,
+            status=400 if error else 200,
+        )
+
     def _portal_date(self, value, label):
         try:
             return fields.Date.to_date(value)
@@ -201,7 +317,7 @@ class PublicationPortal(CustomerPortal):
             raise UserError(request.env._("Give a valid date for %s.", label))
         return value
 
-    def _subscription_action(self, subscription_id, access_token, action):
+    def _subscription_action(self, subscription_id, access_token, action, render=None):
         """Run action(subscription) (sudoed, after the access check) in a
         savepoint: on a refusal nothing is written and the page shows why; on
         success the page shows the answer."""
@@ -215,9 +331,8 @@ class PublicationPortal(CustomerPortal):
             with request.env.cr.savepoint():
                 message = action(subscription)
         except (UserError, ValidationError) as error:
-            return self._render_subscription(
-                subscription, access_token, error=error.args[0]
-            )
+            render = render or self._render_subscription
+            return render(subscription, access_token, error=error.args[0])
         request.session["publication_portal_message"] = message
         url = f"/my/subscriptions/{subscription.id}"
         if access_token:

@@ -58,3 +58,8 @@ from . import publication_publication_portal
 from . import publication_subscription_portal
 from . import helpdesk_ticket_portal
 from . import publication_campaign_report
+from . import publication_subscription_retention
+from . import publication_retention_attempt
+from . import publication_retention_report
+from . import publication_publication_mail
+from . import publication_subscription_mail

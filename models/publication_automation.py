@@ -223,6 +223,17 @@ class PublicationAutomation(models.AbstractModel):
             batch_size=RISK_BATCH_SIZE,
         )
 
+    @api.model
+    @per_company
+    def _cron_confirmations(self):
+        """Confirmation mails (with the invoice) of the subscriptions just
+        confirmed, for the mail queue."""
+        Subscription = self.env["publication.subscription"]
+        domain = Domain("confirmation_pending", "=", True) & Domain(
+            "publication_id", "in", self._publications().ids
+        )
+        return self._run(Subscription, [(domain, "_send_confirmation", None)])
+
     def _publications(self):
         """The active publications of the company the action runs for."""
         return self.env["publication.publication"].search(

@@ -35,6 +35,24 @@ class PublicationPublication(models.Model):
         help="Applied at once to a missing or damaged copy reported on the portal.",
     )
 
+    # save offers of a cancellation (portal and back office)
+    retention_pause = fields.Boolean(
+        string="Offer a Pause",
+        help="Before a cancellation, offer a holiday pause instead.",
+    )
+    retention_plan_id = fields.Many2one(
+        "publication.subscription.plan",
+        string="Offer Instead",
+        domain="[('publication_id', '=', id), ('is_trial', '=', False)]",
+        help="Before a cancellation, offer this cheaper or digital offer from the "
+        "next term (to subscriptions whose offer has the same term).",
+    )
+    retention_discount = fields.Float(
+        string="Discount Offered (%)",
+        help="Before a cancellation, offer this discount on the next term; 0 for "
+        "no discount offer.",
+    )
+
     _pause_notice_days_positive = models.Constraint(
         "CHECK(pause_notice_days >= 0)",
         "The pause notice of a publication cannot be negative.",
@@ -42,4 +60,8 @@ class PublicationPublication(models.Model):
     _max_pauses_per_year_positive = models.Constraint(
         "CHECK(max_pauses_per_year >= 0)",
         "The pauses per year of a publication cannot be negative.",
+    )
+    _retention_discount_range = models.Constraint(
+        "CHECK(retention_discount >= 0 AND retention_discount < 100)",
+        "The discount offered before a cancellation is between 0 and 100%.",
     )

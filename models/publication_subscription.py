@@ -27,6 +27,9 @@ STATE_FIELDS = (
     "next_quantity_date",
     "converted_subscription_id",
     "reminder_days_sent",
+    "next_plan_id",
+    "next_discount",
+    "confirmation_pending",
 )
 # of a confirmed subscription: moved only by renewal, pause, extension and
 # cancellation, through _write_state
@@ -460,6 +463,10 @@ class PublicationSubscription(models.Model):
     def write(self, vals):
         self._check_guarded_fields(vals)
         locked = set(LOCKED_FIELDS) & set(vals)
+        if self.env.su and all(
+            s.next_plan_id.id == vals.get("plan_id") for s in self
+        ):  # a renewal moving to the next term's offer (a save offer)
+            locked.discard("plan_id")
         if locked and any(s.state != "draft" for s in self):
             field = self._field_label(min(locked))
             raise UserError(
@@ -581,6 +588,7 @@ class PublicationSubscription(models.Model):
             subscriptions._write_state({"state": state})
         periods = self._create_periods([s._prepare_period(s.date_start) for s in self])
         invoices = periods.filtered(lambda p: p.amount)._create_invoices()
+        self._write_state({"confirmation_pending": True})
         return self._notify_invoices(invoices)
 
     def _create_periods(self, vals_list):

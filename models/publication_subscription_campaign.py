@@ -216,20 +216,6 @@ class PublicationSubscription(models.Model):
             keep.append(subscription.id)
         return self.browse(keep)
 
-    def _without_marketing_opt_out(self):
-        """Those whose payer did not unsubscribe from marketing (blacklisted
-        address): offers skip the others, service mails never do."""
-        emails = {e for e in self.payer_id.mapped("email_normalized") if e}
-        if not emails:
-            return self
-        blacklisted = set(
-            self.env["mail.blacklist"]
-            .sudo()
-            .search([("email", "in", list(emails))])
-            .mapped("email")
-        )
-        return self.filtered(lambda s: s.payer_id.email_normalized not in blacklisted)
-
     # ------------------------------------------------------------------
     # Attribution
     # ------------------------------------------------------------------

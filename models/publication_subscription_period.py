@@ -270,8 +270,8 @@ class PublicationSubscriptionPeriod(models.Model):
                 end=self._format_date(self.date_end),
             ),
             "quantity": self.quantity or subscription.quantity,
-            "price_unit": subscription.price_unit,
         }
+        vals["price_unit"], vals["discount"] = subscription._invoice_price(self)
         account = subscription.publication_id.income_account_id
         if account:
             vals["account_id"] = account.id

@@ -44,7 +44,7 @@ class PublicationSubscription(models.Model):
         if invoice and self.state in OPEN_STATES:
             return invoice.invoice_date_due, invoice.amount_residual
         if self.state in OPEN_STATES and self.amount and not self._is_free():
-            return self.date_end + relativedelta(days=1), self.amount
+            return self.date_end + relativedelta(days=1), self.next_amount
         return False, 0.0
 
     def _portal_issues(self):

@@ -278,15 +278,15 @@ class PublicationSubscription(models.Model):
 
     def _send_continuous_offer(self):
         for publication, subscriptions in self.grouped("publication_id").items():
-            subscriptions._without_marketing_opt_out()._post_template(
-                publication.conversion_template_id
+            subscriptions._post_template(
+                publication.conversion_template_id, marketing=True
             )
         self._log_events("conversion")
 
     def _send_trial_offer(self):
         """At the end of a trial, offer the paid offer its trial offer converts to."""
         for plan, subscriptions in self.grouped("plan_id").items():
-            subscriptions._post_template(plan.conversion_template_id)
+            subscriptions._post_template(plan.conversion_template_id, marketing=True)
         self._log_events("trial_offer")
 
     def _convert_trial(self):
@@ -351,8 +351,8 @@ class PublicationSubscription(models.Model):
         for publication, subscriptions in (
             (self - back).grouped("publication_id").items()
         ):
-            subscriptions._without_marketing_opt_out()._post_template(
-                publication.winback_template_id
+            subscriptions._post_template(
+                publication.winback_template_id, marketing=True
             )
         self._log_events("winback")
 
@@ -367,23 +367,32 @@ class PublicationSubscription(models.Model):
         open_keys = {(s.recipient_id, s.publication_id) for s in others}
         return self.filtered(lambda s: (s.recipient_id, s.publication_id) in open_keys)
 
-    def _post_template(self, template):
-        """Post template on each subscription's chatter for its payer; the
-        e-mails go out through the mail queue, after the commit."""
+    def _post_template(self, template, marketing=False, attachments=None):
+        """Post template on each subscription's chatter for its payer, from
+        the publisher and in the payer's language; the e-mails go out through
+        the mail queue, after the commit. A marketing mail skips blacklisted
+        payers and carries an unsubscribe link."""
         if not self or not template:
             return
         subscriptions = self.with_context(mail_notify_force_send=False)
+        if marketing:
+            subscriptions -= subscriptions._blacklisted()
         rendered = template._generate_template(
             subscriptions.ids, ("subject", "body_html")
         )
         for subscription in subscriptions:
+            body = rendered[subscription.id]["body_html"]
+            if marketing:
+                body = Markup(body) + subscription._unsubscribe_footer()
             subscription.message_post(
-                body=rendered[subscription.id]["body_html"],
+                body=body,
                 subject=rendered[subscription.id]["subject"],
                 partner_ids=subscription.payer_id.ids,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
                 email_layout_xmlid="mail.mail_notification_light",
+                attachments=attachments or [],
+                **subscription._publisher_mail_values(),
             )
 
     def _log_events(self, kind, step=None):

@@ -43,3 +43,6 @@ from . import test_register_import
 from . import test_analytics
 from . import test_analytics_dashboard
 from . import test_translations
+from . import test_retention
+from . import test_retention_portal
+from . import test_subscription_mail

@@ -224,7 +224,7 @@ class TestCampaigns(AutomationCommon, HttpCase):
                 2,
                 "offered once, never again",
             )
-        self.assertEqual(alice._without_marketing_opt_out(), alice.browse())
+        self.assertEqual(alice._blacklisted(), alice)
 
     def test_postal_mailing(self):
         """Labels and letters as real PDFs and a CSV, the recipients recorded."""

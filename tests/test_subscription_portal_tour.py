@@ -21,7 +21,13 @@ class TestSubscriptionPortalTour(HelpdeskCommon, HttpCase):
             groups="base.group_portal",
             partner_id=cls.alice.id,
         )
-        cls.monthly.write({"complaint_team_id": cls.team.id, "portal_remedy": "resend"})
+        cls.monthly.write(
+            {
+                "complaint_team_id": cls.team.id,
+                "portal_remedy": "resend",
+                "retention_discount": 10.0,
+            }
+        )
         cls.provider = cls._demo_provider(cls.env.company)
 
     @classmethod
@@ -36,6 +42,8 @@ class TestSubscriptionPortalTour(HelpdeskCommon, HttpCase):
         return provider
 
     def test_subscriber_renews_pays_pauses_and_reports_a_missing_copy(self):
+        """Renew and pay, pause, report a missing copy, then ask to cancel and
+        take the discount offered instead."""
         today = fields.Date.context_today(self.env["res.partner"])
         subscription = self._active(date_start=today - relativedelta(months=2))
         end = subscription.date_end
@@ -55,3 +63,5 @@ class TestSubscriptionPortalTour(HelpdeskCommon, HttpCase):
         )
         self.assertEqual(ticket.category_id, self.cat_missed)
         self.assertTrue(ticket.replacement_ids)
+        self.assertEqual(subscription.retention_attempt_ids.outcome, "discount")
+        self.assertEqual(subscription.next_discount, 10.0)

@@ -22,10 +22,34 @@ class PublicationSubscriptionCancelWizard(models.TransientModel):
     )
     churn_reason_id = fields.Many2one("publication.churn.reason", required=True)
     churn_note = fields.Text(string="Note")
+    outcome = fields.Selection(
+        [
+            ("cancelled", "Cancelled"),
+            ("plan", "Saved by the publication's cheaper or digital offer"),
+            ("discount", "Saved by the publication's discount"),
+        ],
+        required=True,
+        default="cancelled",
+        help="Recorded with the reason in the retention analysis. A save offer "
+        "applies from the next term (see the publication's save offers).",
+    )
 
     def action_cancel(self):
         self.ensure_one()
-        self.subscription_ids._cancel(
-            self.date_cancel, self.churn_reason_id, self.churn_note
-        )
+        subscriptions = self.subscription_ids
+        if self.outcome == "cancelled":
+            subscriptions._cancel(
+                self.date_cancel, self.churn_reason_id, self.churn_note
+            )
+            subscriptions._log_retention(
+                "cancelled", self.churn_reason_id, "backoffice", note=self.churn_note
+            )
+        else:
+            for subscription in subscriptions:
+                subscription._retention(
+                    self.outcome,
+                    self.churn_reason_id,
+                    "backoffice",
+                    note=self.churn_note,
+                )
         return {"type": "ir.actions.act_window_close"}

@@ -98,5 +98,28 @@ registry.category("web_tour.tours").add("publication_crm_subscription_portal", {
             content: "The complaint is answered on screen",
             trigger: ".o_subscription_message:contains(is registered)",
         },
+        {
+            content: "Ask to cancel",
+            trigger: ".o_subscription_cancel a",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Give the reason",
+            trigger: "select#churn_reason_id",
+            run() {
+                this.anchor.selectedIndex = 1;
+            },
+        },
+        {
+            content: "Take the discount offered instead",
+            trigger: ".o_retention_discount button[type='submit']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The subscription is kept",
+            trigger: ".o_subscription_message:contains(Thank you for staying)",
+        },
     ],
 });

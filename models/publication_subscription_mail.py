@@ -1,0 +1,89 @@
+"""Mails to subscribers: from the publisher (the publication's or company's
+address, the company as author, also when a scheduled action sends them), in
+the payer's language; marketing mails skip blacklisted addresses and carry an
+unsubscribe link; the confirmation comes with the invoice, from the queue."""
+
+from markupsafe import Markup
+
+from odoo import fields, models, tools
+
+CONFIRMATION = "publication_crm.mail_template_subscription_confirmation"
+
+
+class PublicationSubscription(models.Model):
+    _inherit = "publication.subscription"
+
+    confirmation_pending = fields.Boolean(
+        index=True,
+        readonly=True,
+        copy=False,
+        help="Confirmed, its confirmation mail not yet sent (by the scheduled "
+        "action of confirmations, with the invoice).",
+    )
+
+    def _mail_get_partner_fields(self, introspect_fields=False):
+        """The payer is the customer of the mails (their language)."""
+        return ["payer_id"]
+
+    def _publisher_mail_values(self):
+        self.ensure_one()
+        return {
+            "author_id": self.company_id.partner_id.id,
+            "email_from": self.publication_id.email_from_formatted,
+        }
+
+    def _blacklisted(self):
+        """Subscriptions whose payer's address is on the blacklist."""
+        emails = {s: tools.email_normalize(s.payer_id.email) for s in self}
+        blacklisted = set(
+            self.env["mail.blacklist"]
+            .sudo()
+            .search([("email", "in", [e for e in emails.values() if e])])
+            .mapped("email")
+        )
+        return self.filtered(lambda s: emails[s] in blacklisted)
+
+    def _unsubscribe_url(self):
+        self.ensure_one()
+        token = self._portal_ensure_token()
+        return (
+            f"{self.get_base_url()}/publication/unsubscribe/{self.id}"
+            f"?access_token={token}"
+        )
+
+    def _unsubscribe_footer(self):
+        return Markup(
+            '<p style="font-size: 11px; color: #888888;">%s <a href="%s">%s</a></p>'
+        ) % (
+            self.env._("You receive our offers as a subscriber."),
+            self._unsubscribe_url(),
+            self.env._("Unsubscribe from offers"),
+        )
+
+    def _unsubscribe(self):
+        """Blacklist the payer's address: no more offers, service mails go on."""
+        self.ensure_one()
+        if not self.payer_id.email:
+            return
+        self.env["mail.blacklist"].sudo()._add(
+            self.payer_id.email,
+            message=self.env._(
+                "Unsubscribed from offers by subscription %(name)s.", name=self.name
+            ),
+        )
+
+    def _send_confirmation(self):
+        """The confirmation mail to the payer, with the invoice PDF, through
+        the mail queue (rendered by a scheduled action, not by the user's
+        confirmation: invoice PDFs of many subscriptions take time)."""
+        template = self.env.ref(CONFIRMATION, raise_if_not_found=False)
+        report = self.env.ref("account.account_invoices", raise_if_not_found=False)
+        for subscription in self:
+            invoice = subscription.sudo().period_ids.invoice_id
+            attachments = []
+            if invoice and report:
+                pdf = report.sudo()._render_qweb_pdf(report, invoice.ids)[0]
+                name = f"{(invoice.name or 'invoice').replace('/', '_')}.pdf"
+                attachments = [(name, pdf)]
+            subscription._post_template(template, attachments=attachments)
+        self._write_state({"confirmation_pending": False})

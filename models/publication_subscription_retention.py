@@ -1,0 +1,200 @@
+"""Cancellation with a retention step: the publication's save offers (a pause,
+a cheaper or digital offer, a discount on the next term), the reason, and the
+outcome recorded as a publication.retention.attempt."""
+
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+# churn reasons the add-on sets itself, not offered to readers
+SYSTEM_REASONS = (
+    "publication_crm.churn_reason_not_renewed",
+    "publication_crm.churn_reason_unpaid",
+)
+
+
+class PublicationSubscription(models.Model):
+    _inherit = "publication.subscription"
+
+    next_plan_id = fields.Many2one(
+        "publication.subscription.plan",
+        string="Next Term's Offer",
+        readonly=True,
+        help="Offer accepted instead of a cancellation: the next term is invoiced "
+        "and delivered with it.",
+    )
+    next_discount = fields.Float(
+        string="Next Term's Discount (%)",
+        readonly=True,
+        help="Discount accepted instead of a cancellation, on the next term only.",
+    )
+    next_amount = fields.Monetary(
+        string="Next Term's Amount",
+        compute="_compute_next_amount",
+        help="What the next term costs, with the save offer accepted.",
+    )
+    retention_attempt_ids = fields.One2many(
+        "publication.retention.attempt", "subscription_id", groups="base.group_user"
+    )
+
+    @api.depends("next_plan_id", "next_discount", "price_unit", "quantity")
+    def _compute_next_amount(self):
+        for subscription in self:
+            subscription.next_amount = subscription._next_term_amount()
+
+    def _retention_offers(self):
+        """The publication's save offers that fit this subscription:
+        {"pause": True, "plan": plan, "discount": percent}."""
+        self.ensure_one()
+        publication = self.publication_id
+        offers = {}
+        if publication.retention_pause:
+            offers["pause"] = True
+        if self._is_free() or not self.amount:
+            return offers
+        plan = publication.retention_plan_id
+        same_term = (plan.term_unit, plan.term_length) == (
+            self.plan_id.term_unit,
+            self.plan_id.term_length,
+        )
+        if (
+            plan
+            and plan != self.plan_id
+            and same_term
+            and (plan.price < self.price_unit or plan.channel == "digital")
+        ):
+            offers["plan"] = plan
+        if publication.retention_discount:
+            offers["discount"] = publication.retention_discount
+        return offers
+
+    def _portal_churn_reasons(self):
+        system = [self.env.ref(x, raise_if_not_found=False) for x in SYSTEM_REASONS]
+        return self.env["publication.churn.reason"].search(
+            [("id", "not in", [r.id for r in system if r])]
+        )
+
+    def _retention(self, outcome, reason, channel, **kw):
+        """Cancel (outcome "cancelled", kw date_cancel) or accept a save offer
+        (pause with kw date_from and date_to; plan; discount) and record the
+        attempt. Refused for a closed subscription, without reason, with a
+        day in the past (on the portal) or an offer not made."""
+        self.ensure_one()
+        self._raise_if_not_open(self.env._("Cancelling"))
+        if self.date_cancel_planned:
+            raise UserError(
+                self.env._(
+                    "%(name)s is already to be cancelled on %(date)s.",
+                    name=self.name,
+                    date=self.date_cancel_planned,
+                )
+            )
+        if not reason:
+            raise UserError(
+                self.env._("Give a churn reason (why you cancel) to go on.")
+            )
+        offers = self._retention_offers()
+        today = self.company_id._publication_today()
+        if outcome == "cancelled":
+            date_cancel = kw["date_cancel"]
+            if channel == "portal" and date_cancel < today:
+                raise UserError(
+                    self.env._(
+                        "Last Day of Delivery (%(date)s) is in the past; give "
+                        "today or a later day.",
+                        date=date_cancel,
+                    )
+                )
+            self._cancel(date_cancel, reason, kw.get("note"))
+        elif outcome not in offers:
+            raise UserError(
+                self.env._(
+                    "%(offer)s is not a save offer of %(name)s.",
+                    offer=outcome,
+                    name=self.name,
+                )
+            )
+        elif outcome == "pause":
+            if channel == "portal":
+                self._portal_pause(kw["date_from"], kw["date_to"])
+            else:
+                self._pause(kw["date_from"], kw["date_to"], reason.name)
+        else:
+            self._accept_save_offer(outcome, offers[outcome])
+        return self._log_retention(outcome, reason, channel, offers, kw.get("note"))
+
+    def _accept_save_offer(self, outcome, offer):
+        """The next term with the offer (a plan) or discount (a percent)."""
+        if outcome == "plan":
+            self._write_state({"next_plan_id": offer.id})
+            text = self.env._(
+                "Kept instead of cancelled: from %(date)s the offer is %(plan)s.",
+                date=self.date_end + timedelta(days=1),
+                plan=offer.name,
+            )
+        else:
+            self._write_state({"next_discount": offer})
+            text = self.env._(
+                "Kept instead of cancelled: %(discount)s%% off the next term.",
+                discount=offer,
+            )
+        self.message_post(body=text)
+
+    def _log_retention(self, outcome, reason, channel, offers=None, note=False):
+        offers = offers or {}
+        Attempt = self.env["publication.retention.attempt"].sudo()
+        return Attempt.create(
+            [
+                {
+                    "subscription_id": subscription.id,
+                    "date": subscription.company_id._publication_today(),
+                    "channel": channel,
+                    "churn_reason_id": reason.id,
+                    "note": note,
+                    "offered_pause": bool(offers.get("pause")),
+                    "offered_plan_id": offers.get("plan", Attempt.browse()).id,
+                    "offered_discount": offers.get("discount", 0.0),
+                    "outcome": outcome,
+                }
+                for subscription in self
+            ]
+        )
+
+    def _next_term_amount(self, quantity=None):
+        """The next term's amount: the save offer's plan and discount."""
+        self.ensure_one()
+        if self._is_free():
+            return 0.0
+        quantity = self.quantity if quantity is None else quantity
+        price = self.next_plan_id.price if self.next_plan_id else self.price_unit
+        return self.currency_id.round(
+            price * quantity * (100.0 - self.next_discount) / 100.0
+        )
+
+    def _invoice_price(self, period):
+        """(price per copy, discount %) of period's invoice line: a renewal
+        period carries the save offer accepted for it."""
+        self.ensure_one()
+        if period.date_start != self.date_start and not self._is_free():
+            price = self.next_plan_id.price if self.next_plan_id else self.price_unit
+            return price, self.next_discount
+        return self.price_unit, 0.0
+
+    def _prepare_period(self, start):
+        vals = super()._prepare_period(start)
+        if start != self.date_start:
+            vals["amount"] = self._next_term_amount(vals["quantity"])
+        return vals
+
+    def _renew(self):
+        """Renewal moves to the next term's offer and uses up its discount."""
+        periods = super()._renew()
+        renewed = periods.subscription_id
+        for plan, subscriptions in renewed.grouped("next_plan_id").items():
+            if plan:
+                subscriptions._write_state({"plan_id": plan.id})
+        renewed.filtered(lambda s: s.next_plan_id or s.next_discount)._write_state(
+            {"next_plan_id": False, "next_discount": 0.0}
+        )
+        return periods
