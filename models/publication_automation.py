@@ -275,6 +275,8 @@ class PublicationAutomation(models.AbstractModel):
                 # what was not processed stays remaining: the scheduler calls again
                 if not Cron._commit_progress(processed):
                     return False
+                # a long run must not keep every batch's records in memory
+                self.env.invalidate_all()
         return complete
 
     def _batches(self, model, domain, batch_size, group_by):
