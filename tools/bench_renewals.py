@@ -169,6 +169,28 @@ def wait_for_jobs():
         time.sleep(0.1)
 
 
+def job_statistics(after_id):
+    """Jobs done since job after_id: how many, their mean and longest
+    execution time and their retries (a concurrent update sends a job back)."""
+    env.cr.execute(
+        """SELECT count(*), avg(exec_time), max(exec_time), coalesce(sum(retry), 0)
+             FROM queue_job WHERE id > %s AND state = 'done'""",
+        (after_id,),
+    )
+    count, mean, longest, retries = env.cr.fetchone()
+    return {
+        "jobs": count,
+        "mean_seconds": round(mean or 0, 2),
+        "max_seconds": round(longest or 0, 2),
+        "retries": retries,
+    }
+
+
+def last_job_id():
+    env.cr.execute("SELECT coalesce(max(id), 0) FROM queue_job")
+    return env.cr.fetchone()[0]
+
+
 def nightly_run():
     Automation = env["publication.automation"]
     if WORKERS:
@@ -178,6 +200,7 @@ def nightly_run():
     moves_before = Move.search_count([])
     seconds = {}
     queries = {}
+    jobs = {}
     start = time.monotonic()
     for cron in (
         "_cron_renew",
@@ -188,11 +211,13 @@ def nightly_run():
     ):
         cron_start = time.monotonic()
         cron_queries = env.cr.sql_log_count
+        first_job = last_job_id() if WORKERS else 0
         while not getattr(Automation, cron)():
             pass
         env.cr.commit()
         if WORKERS:
             wait_for_jobs()
+            jobs[cron] = job_statistics(first_job)
         seconds[cron] = round(time.monotonic() - cron_start, 1)
         queries[cron] = env.cr.sql_log_count - cron_queries
     total = time.monotonic() - start
@@ -214,6 +239,7 @@ def nightly_run():
         if WORKERS
         else round(queries["_cron_renew"] / DUE, 1),
         "queries": queries,
+        "jobs": jobs,
     }
 
 

@@ -28,6 +28,11 @@ for cron, seconds in ours["seconds"].items():
     queries = ours["queries"][cron]
     print(f"  {cron:26} {seconds:8.1f} s  {queries:8d} queries (scheduled action)")
 print(f"  {'whole run':26} {ours['total_seconds']:8.1f} s")
+for cron, stats in ours.get("jobs", {}).items():
+    print(
+        f"  {cron:26} {stats['jobs']:5d} jobs, {stats['mean_seconds']} s each "
+        f"(longest {stats['max_seconds']} s), {stats['retries']} retries"
+    )
 print(f"  events: {ours['events']}")
 print(
     f"  renewal invoices: {ours['invoices']} posted, "
