@@ -78,12 +78,17 @@ class PublicationSubscription(models.Model):
         confirmation: invoice PDFs of many subscriptions take time)."""
         template = self.env.ref(CONFIRMATION, raise_if_not_found=False)
         report = self.env.ref("account.account_invoices", raise_if_not_found=False)
+        pdfs = {}  # the subscriptions of a sponsored batch share one invoice
         for subscription in self:
-            invoice = subscription.sudo().period_ids.invoice_id
+            # the invoice of the first period: the one the confirmation made
+            invoice = subscription.sudo().period_ids.sorted("date_start")[:1].invoice_id
             attachments = []
             if invoice and report:
-                pdf = report.sudo()._render_qweb_pdf(report, invoice.ids)[0]
+                if invoice not in pdfs:
+                    pdfs[invoice] = report.sudo()._render_qweb_pdf(report, invoice.ids)[
+                        0
+                    ]
                 name = f"{(invoice.name or 'invoice').replace('/', '_')}.pdf"
-                attachments = [(name, pdf)]
+                attachments = [(name, pdfs[invoice])]
             subscription._post_template(template, attachments=attachments)
         self._write_state({"confirmation_pending": False})
