@@ -171,9 +171,11 @@ def wait_for_jobs():
 
 def job_statistics(after_id):
     """Jobs done since job after_id: how many, their mean and longest
-    execution time and their retries (a concurrent update sends a job back)."""
+    execution time and their retries (a concurrent update sends a job back;
+    queue_job counts the first try as 1)."""
     env.cr.execute(
-        """SELECT count(*), avg(exec_time), max(exec_time), coalesce(sum(retry), 0)
+        """SELECT count(*), avg(exec_time), max(exec_time),
+                  coalesce(sum(retry - 1), 0)
              FROM queue_job WHERE id > %s AND state = 'done'""",
         (after_id,),
     )
