@@ -49,6 +49,7 @@ from . import publication_postal_mailing_line
 # SQL views over the tables above, created after them
 from . import publication_issue_distribution
 from . import publication_complaint_report
+from . import publication_analytics_facts
 from . import publication_subscription_month
 from . import publication_analytics_month
 from . import publication_cohort_report

@@ -2,7 +2,6 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .materialized_view import create_materialized_view, refresh_materialized_view
-from .publication_issue import DELIVERY_METHODS
 
 
 def month_index(expression):
@@ -62,64 +61,20 @@ class PublicationSubscriptionMonth(models.Model):
     ``_refresh``): each report and the dashboard read stored rows."""
 
     _name = "publication.subscription.month"
+    _inherit = "publication.analytics.facts"
     _description = "Subscriber Analytics (Monthly)"
     _auto = False
     _order = "month desc"
     _rec_name = "subscription_id"
 
-    month = fields.Date(readonly=True)
     subscription_id = fields.Many2one("publication.subscription", readonly=True)
     recipient_id = fields.Many2one("res.partner", string="Reader", readonly=True)
     payer_id = fields.Many2one("res.partner", readonly=True)
-    publication_id = fields.Many2one("publication.publication", readonly=True)
-    plan_id = fields.Many2one(
-        "publication.subscription.plan", string="Offer", readonly=True
-    )
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    route_id = fields.Many2one("publication.route", readonly=True)
-    origin = fields.Selection(
-        lambda self: self.env["publication.subscription"]._fields["origin"].selection,
-        readonly=True,
-    )
-    channel = fields.Selection(
-        lambda self: (
-            self.env["publication.subscription.plan"]._fields["channel"].selection
-        ),
-        readonly=True,
-    )
-    delivery_method = fields.Selection(DELIVERY_METHODS, readonly=True)
-    churn_reason_id = fields.Many2one("publication.churn.reason", readonly=True)
-    active_start = fields.Integer(string="Active at Start", readonly=True)
-    active_end = fields.Integer(string="Active at End", readonly=True)
-    copies_start = fields.Integer(string="Copies at Start", readonly=True)
-    copies_end = fields.Integer(string="Copies at End", readonly=True)
-    new_count = fields.Integer(string="New", readonly=True)
-    renewed_count = fields.Integer(string="Renewed", readonly=True)
-    reactivated_count = fields.Integer(string="Reactivated", readonly=True)
-    churned_count = fields.Integer(string="Churned", readonly=True)
     churn_rate = fields.Float(
         string="Churn Rate (%)",
         readonly=True,
         aggregator="avg",
         help="Share of the subscriptions active at the month's start that churned.",
-    )
-    mrr = fields.Monetary(string="MRR", readonly=True)
-    arr = fields.Monetary(string="ARR", readonly=True)
-    mrr_new = fields.Monetary(string="MRR New", readonly=True)
-    mrr_renewal = fields.Monetary(string="MRR Renewal", readonly=True)
-    mrr_expansion = fields.Monetary(string="MRR Expansion", readonly=True)
-    mrr_contraction = fields.Monetary(string="MRR Contraction", readonly=True)
-    mrr_churn = fields.Monetary(string="MRR Churn", readonly=True)
-    churned_mrr = fields.Monetary(
-        string="Churned MRR (start)",
-        readonly=True,
-        help="MRR at the month's start of the subscriptions that churned.",
-    )
-    deferred = fields.Monetary(
-        string="Deferred Revenue",
-        readonly=True,
-        help="Invoiced by the month's end, for months after it.",
     )
 
     def init(self):

@@ -1,11 +1,27 @@
-"""Set-up shared by the benchmark and the check of concurrent runs: a
-publication with its offers, and copies of one row made in SQL.
+"""Set-up shared by the benchmarks and the check of concurrent runs: a
+publication with its offers, copies of one row made in SQL, and the benchmarks'
+report of their figures.
 
 Only the benchmarks' data is copied this way, so that setting up 100,000
 subscriptions takes seconds; everything measured runs through the ORM.
 """
 
+import json
+import os
+
 from odoo import Command
+
+
+def write_results(result, problems):
+    """Write result with its problems to BENCH_OUT, print both; returns the
+    benchmark's exit status (1 when a count is wrong or a target missed)."""
+    result["problems"] = problems
+    with open(os.environ["BENCH_OUT"], "w") as out:
+        json.dump(result, out, indent=2)
+    print(json.dumps(result, indent=2))
+    for problem in problems:
+        print("FAILED:", problem)
+    return 1 if problems else 0
 
 
 def make_publication(env, name, code):

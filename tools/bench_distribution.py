@@ -20,13 +20,12 @@ or a target (scaled to the sizes) is missed.
 """
 
 import io
-import json
 import os
 import sys
 import time
 from datetime import timedelta
 
-from bench_clone import clone_partners, clone_rows, make_publication
+from bench_clone import clone_partners, clone_rows, make_publication, write_results
 
 from odoo import fields
 from odoo.http import root
@@ -359,14 +358,7 @@ def main():
         )
     )
     result["route_sheet_pages"] = pages
-    problems = check(result)
-    result["problems"] = problems
-    with open(os.environ["BENCH_OUT"], "w") as out:
-        json.dump(result, out, indent=2)
-    print(json.dumps(result, indent=2))
-    for problem in problems:
-        print("FAILED:", problem)
-    return 1 if problems else 0
+    return write_results(result, check(result))
 
 
 def check(result):

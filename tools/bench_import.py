@@ -15,13 +15,12 @@ exits non-zero when a count is wrong or a target is missed (full size: dry run
 import base64
 import csv
 import io
-import json
 import os
 import sys
 import time
 from datetime import timedelta
 
-from bench_clone import make_publication
+from bench_clone import make_publication, write_results
 
 from odoo import fields
 
@@ -144,14 +143,7 @@ def main():
     )
     result["again_dry_run"] = timed(again.action_dry_run)
     result["again_lines_with_problems"] = again.error_count
-    problems = check(result)
-    result["problems"] = problems
-    with open(os.environ["BENCH_OUT"], "w") as out:
-        json.dump(result, out, indent=2)
-    print(json.dumps(result, indent=2))
-    for problem in problems:
-        print("FAILED:", problem)
-    return 1 if problems else 0
+    return write_results(result, check(result))
 
 
 def check(result):

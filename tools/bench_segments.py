@@ -12,12 +12,11 @@ Writes the figures to BENCH_OUT as JSON; exits non-zero when a count is wrong
 or takes TARGET seconds or more.
 """
 
-import json
 import os
 import sys
 import time
 
-from bench_clone import clone_partners, clone_rows, make_publication
+from bench_clone import clone_partners, clone_rows, make_publication, write_results
 
 env = env  # noqa: F821, PLW0127 - given by odoo shell
 TOTAL = int(os.environ["BENCH_SUBSCRIPTIONS"])
@@ -129,13 +128,7 @@ def main():
             problems.append(f"{xmlid}: counted {value}, SQL says {expected}")
         if seconds >= TARGET:
             problems.append(f"{xmlid}: {seconds} s, target {TARGET} s")
-    result["problems"] = problems
-    with open(os.environ["BENCH_OUT"], "w") as out:
-        json.dump(result, out, indent=2)
-    print(json.dumps(result, indent=2))
-    for problem in problems:
-        print("FAILED:", problem)
-    return 1 if problems else 0
+    return write_results(result, problems)
 
 
 sys.exit(main())
