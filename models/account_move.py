@@ -15,6 +15,15 @@ class AccountMove(models.Model):
         compute="_compute_publication_subscription_ids",
         groups="publication_crm.group_publication_user",
     )
+    # the inverse of the periods' invoice: when an invoice's payment changes,
+    # the ORM finds the periods to recompute in the cache instead of a query
+    publication_period_ids = fields.One2many(
+        "publication.subscription.period",
+        "invoice_id",
+        string="Invoiced Periods",
+        readonly=True,
+        groups="publication_crm.group_publication_user",
+    )
 
     @api.depends("line_ids.publication_period_id")
     def _compute_publication_subscription_ids(self):
@@ -48,16 +57,25 @@ class AccountMove(models.Model):
         per-document recomputation of a date set at posting (twice as fast).
         """
         today = company._publication_today()
+        Move = self.sudo().with_company(company)
+        journals = {}
         for vals in vals_list:
             vals.setdefault("invoice_date", today)
-        moves = (
-            self.sudo()
-            .with_company(company)
-            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-            .create(vals_list)
-        )
+            move_type = vals.get("move_type", "entry")
+            if move_type not in journals:
+                journals[move_type] = Move._default_journal_of(move_type)
+            vals.setdefault("journal_id", journals[move_type].id)
+        moves = Move.with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True
+        ).create(vals_list)
         moves.action_post()
         return moves
+
+    @api.model
+    def _default_journal_of(self, move_type):
+        """The journal Odoo chooses for a document of move_type in the current
+        company: found once for a batch of documents instead of once each."""
+        return self.new({"move_type": move_type})._search_default_journal()
 
     def _invoice_paid_hook(self):
         """Paid subscription invoices start (or resume) delivery."""

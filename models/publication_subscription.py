@@ -536,7 +536,41 @@ class PublicationSubscription(models.Model):
         """Write a change of state (and what goes with it) for a business
         method: the user's right to write the subscription is still checked."""
         self.check_access("write")
-        return self.sudo().write(vals)
+        return self.sudo()._write_tracked_in_batch(vals)
+
+    def _write_tracked_in_batch(self, vals):
+        """write(vals), the chatter tracking the change as usual, but with the
+        messages of all records logged at once instead of one by one at commit
+        (the nightly run writes hundreds of subscriptions at a time). Records
+        whose tracking is already pending in this transaction are written the
+        usual way, so that no change is logged twice."""
+        if self.env.context.get("tracking_disable") or self.env.context.get(
+            "mail_notrack"
+        ):
+            return self.write(vals)
+        pending = self.env.cr.precommit.data.get(f"mail.tracking.{self._name}", {})
+        usual = self.filtered(lambda s: s.id in pending)
+        usual.write(vals)
+        batch = self - usual
+        names = batch._track_get_fields()
+        if not names:
+            return batch.write(vals)
+        before = {s.id: {name: s[name] for name in names} for s in batch}
+        batch.with_context(mail_notrack=True).write(vals)
+        tracked = batch.fields_get(
+            names, attributes=("string", "type", "selection", "currency_field")
+        )
+        changes = {s: s._mail_track(tracked, before[s.id])[1] for s in batch}
+        changed = batch.filtered(lambda s: changes[s])
+        messages = changed._message_log_batch({})
+        self.env["mail.tracking.value"].sudo().create(
+            [
+                dict(command[2], mail_message_id=message.id)
+                for subscription, message in zip(changed, messages, strict=True)
+                for command in changes[subscription]
+            ]
+        )
+        return True
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):

@@ -32,6 +32,19 @@ class PublicationSubscription(models.Model):
             "email_from": self.publication_id.email_from_formatted,
         }
 
+    def _publisher_senders(self):
+        """_publisher_mail_values of each subscription with the reply-to Odoo
+        would give it, computed for the whole batch at once (message_post
+        computes it message by message)."""
+        if not self:
+            return {}
+        values = {s.id: s._publisher_mail_values() for s in self}
+        reply_to = self._notify_get_reply_to_batch(
+            defaults={id_: v["email_from"] for id_, v in values.items()},
+            author_ids={id_: v["author_id"] for id_, v in values.items()},
+        )
+        return {id_: dict(v, reply_to=reply_to[id_]) for id_, v in values.items()}
+
     def _blacklisted(self):
         """Subscriptions whose payer's address is on the blacklist."""
         emails = {s: tools.email_normalize(s.payer_id.email) for s in self}

@@ -180,6 +180,7 @@ class PublicationSubscription(models.Model):
         started, invoice it and move the end. Returns the new periods."""
         self._raise_if_not_renewable(self.env._("Renewal"))
         today = fields.Date.context_today(self)
+        self.period_ids.fetch(["date_start"])  # one query, not one per subscription
         due = self.filtered(lambda s: s._current_period().date_start <= today)
         periods = due._create_periods(
             [s._prepare_period(s.date_end + timedelta(days=1)) for s in due]
@@ -380,6 +381,7 @@ class PublicationSubscription(models.Model):
         rendered = template._generate_template(
             subscriptions.ids, ("subject", "body_html")
         )
+        senders = subscriptions._publisher_senders()
         for subscription in subscriptions:
             body = rendered[subscription.id]["body_html"]
             if marketing:
@@ -392,7 +394,7 @@ class PublicationSubscription(models.Model):
                 subtype_xmlid="mail.mt_comment",
                 email_layout_xmlid="mail.mail_notification_light",
                 attachments=attachments or [],
-                **subscription._publisher_mail_values(),
+                **senders[subscription.id],
             )
 
     def _log_events(self, kind, step=None):

@@ -218,6 +218,47 @@ class TestRenewalAutomation(AutomationCommon):
             per_renewal[50], per_renewal[10], f"queries per renewal: {per_renewal}"
         )
 
+    def test_renewal_tracks_the_new_end_in_each_chatter_once(self):
+        """The batch logs its tracking at once: each chatter shows the change
+        as a write would, also for a subscription already changed in the same
+        transaction (its changes in one message, not twice)."""
+        with freeze_time("2026-01-01"):
+            subscriptions = self._active_continuous(self.readers[:3])
+            for subscription in subscriptions:
+                self._pay(self._invoice(subscription))
+        self.env.cr.flush()  # ends the transaction's tracking of their creation
+        # the tests' context disables tracking: track as in production
+        subscriptions = subscriptions.with_context(
+            tracking_disable=False, mail_notrack=False
+        )
+        tracking = self.env["mail.tracking.value"]
+        before = tracking.search([]).ids
+        changed_first = subscriptions[0]
+        changed_first.sudo().write({"delivery_address_id": self.bob.id})
+        with freeze_time("2026-03-31"):
+            subscriptions._renew()
+        self.env.cr.flush()
+        new = tracking.search([("id", "not in", before)])
+        for subscription in subscriptions:
+            mine = new.filtered(
+                lambda t, s=subscription: t.mail_message_id.res_id == s.id
+            )
+            self.assertEqual(
+                set(mine.mapped("field_id.name")),
+                {"date_end", "delivery_address_id"}
+                if subscription == changed_first
+                else {"date_end"},
+                subscription.name,
+            )
+            self.assertEqual(len(mine.mail_message_id), 1, "one message each")
+            end = mine.filtered(lambda t: t.field_id.name == "date_end")
+            self.assertEqual(end.old_value_datetime.date(), date(2026, 3, 31))
+            self.assertEqual(end.new_value_datetime.date(), date(2026, 6, 30))
+            self.assertEqual(end.mail_message_id.model, subscription._name)
+            self.assertEqual(
+                end.mail_message_id.subtype_id, self.env.ref("mail.mt_note")
+            )
+
     def test_manual_renewal_of_a_fixed_term(self):
         with freeze_time("2026-01-01"):
             subscription = self._confirmed()
