@@ -50,6 +50,14 @@ class TestSubscriptionMail(HelpdeskCommon, HttpCase):
         self.assertEqual(message.author_id, self.publisher)
         self.assertNotEqual(message.author_id, self.odoobot)
         self.assertEqual(message.email_from, email_from)
+        subscription = self.env[message.model].browse(message.res_id)
+        self.assertEqual(
+            message.reply_to,
+            subscription._notify_get_reply_to(
+                default=email_from, author_id=self.publisher.id
+            )[subscription.id],
+            "the reply-to message_post would compute, computed for the batch",
+        )
         mail = (
             self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
         )

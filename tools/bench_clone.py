@@ -9,7 +9,7 @@ subscriptions takes seconds; everything measured runs through the ORM.
 import json
 import os
 
-from odoo import Command
+from odoo import Command, fields
 
 
 def write_results(result, problems):
@@ -74,6 +74,88 @@ def clone_rows(cr, table, template_id, count, overrides, params=None):
         {**(params or {}), "count": count, "template_id": template_id},
     )
     return [row[0] for row in cr.fetchall()]
+
+
+def template_subscription(env, publication, plan):
+    """A confirmed subscription of plan starting today, to be cloned."""
+    today = fields.Date.context_today(env.user)
+    partner = env["res.partner"].create({"name": "Bench template reader"})
+    subscription = env["publication.subscription"].create(
+        {
+            "recipient_id": partner.id,
+            "publication_id": publication.id,
+            "plan_id": plan.id,
+            "date_start": today,
+        }
+    )
+    subscription.action_confirm()
+    env.flush_all()
+    return subscription
+
+
+def clone_subscriptions(
+    env,
+    template,
+    partner_ids,
+    end_sql,
+    start_sql,
+    reminded_sql="0",
+    state="active",
+    unpaid=False,
+):
+    """Subscriptions like template for partner_ids; end, start and reminder
+    state as SQL expressions of g and of the date today. unpaid: their periods
+    share the template's invoice, overdue by 8 to 37 days."""
+    today = fields.Date.context_today(env.user)
+    params = {"partners": partner_ids, "today": today}
+    partner = "(%(partners)s::int[])[g]"
+    ids = clone_rows(
+        env.cr,
+        "publication_subscription",
+        template.id,
+        len(partner_ids),
+        {
+            "name": "'BENCH/' || t.id || '/' || g",
+            "recipient_id": partner,
+            "payer_id": partner,
+            "delivery_address_id": partner,
+            "date_end": end_sql,
+            "date_start": start_sql,
+            "reminder_days_sent": reminded_sql,
+            "access_token": "NULL",
+            "state": "%(state)s",
+        },
+        {**params, "state": state},
+    )
+    period = template.period_ids
+    clone_rows(
+        env.cr,
+        "publication_subscription_period",
+        period.id,
+        len(ids),
+        {
+            "subscription_id": "(%(subscriptions)s::int[])[g]",
+            "recipient_id": partner,
+            "payer_id": partner,
+            "date_start": start_sql,
+            "date_end": end_sql,
+            **(
+                {
+                    "invoice_date_due": "%(today)s::date - 8 - g %% 30",
+                    "payment_state": "'not_paid'",
+                }
+                if unpaid
+                else {
+                    "invoice_id": "NULL",
+                    "invoice_line_id": "NULL",
+                    "invoice_date_due": "NULL",
+                    "payment_state": "'paid'",
+                }
+            ),
+        },
+        {**params, "subscriptions": ids},
+    )
+    return ids
 
 
 def clone_partners(env, count, prefix):

@@ -16,7 +16,12 @@ import json
 import os
 import time
 
-from bench_clone import clone_partners, clone_rows, make_publication
+from bench_clone import (
+    clone_partners,
+    clone_subscriptions,
+    make_publication,
+    template_subscription,
+)
 
 from odoo import fields
 
@@ -29,93 +34,16 @@ EXPIRED = TOTAL // 20
 today = fields.Date.context_today(env.user)
 
 
-def template_subscription(publication, plan):
-    partner = env["res.partner"].create({"name": "Bench template reader"})
-    subscription = env["publication.subscription"].create(
-        {
-            "recipient_id": partner.id,
-            "publication_id": publication.id,
-            "plan_id": plan.id,
-            "date_start": today,
-        }
-    )
-    subscription.action_confirm()
-    env.flush_all()
-    return subscription
-
-
-def clone_subscriptions(
-    template,
-    partner_ids,
-    end_sql,
-    start_sql,
-    reminded_sql,
-    state="active",
-    unpaid=False,
-):
-    """Subscriptions like template for partner_ids; end, start and reminder
-    state as SQL expressions of g and of the date today. unpaid: their periods
-    share the template's invoice, overdue by 8 to 37 days."""
-    params = {"partners": partner_ids, "today": today}
-    partner = "(%(partners)s::int[])[g]"
-    ids = clone_rows(
-        env.cr,
-        "publication_subscription",
-        template.id,
-        len(partner_ids),
-        {
-            "name": "'BENCH/' || t.id || '/' || g",
-            "recipient_id": partner,
-            "payer_id": partner,
-            "delivery_address_id": partner,
-            "date_end": end_sql,
-            "date_start": start_sql,
-            "reminder_days_sent": reminded_sql,
-            "access_token": "NULL",
-            "state": "%(state)s",
-        },
-        {**params, "state": state},
-    )
-    period = template.period_ids
-    clone_rows(
-        env.cr,
-        "publication_subscription_period",
-        period.id,
-        len(ids),
-        {
-            "subscription_id": "(%(subscriptions)s::int[])[g]",
-            "recipient_id": partner,
-            "payer_id": partner,
-            "date_start": start_sql,
-            "date_end": end_sql,
-            **(
-                {
-                    "invoice_date_due": "%(today)s::date - 8 - g %% 30",
-                    "payment_state": "'not_paid'",
-                }
-                if unpaid
-                else {
-                    "invoice_id": "NULL",
-                    "invoice_line_id": "NULL",
-                    "invoice_date_due": "NULL",
-                    "payment_state": "'paid'",
-                }
-            ),
-        },
-        {**params, "subscriptions": ids},
-    )
-    return ids
-
-
 def populate():
     publication, continuous, fixed = make_publication(env, "Bench Weekly", "BW")
     partners = clone_partners(env, TOTAL, "Reader")
     due, later = partners[:DUE], partners[DUE : DUE + CONTINUOUS_LATER]
     expired = partners[DUE + CONTINUOUS_LATER : DUE + CONTINUOUS_LATER + EXPIRED]
     fixed_partners = partners[DUE + CONTINUOUS_LATER + EXPIRED :]
-    continuous_template = template_subscription(publication, continuous)
-    fixed_template = template_subscription(publication, fixed)
+    continuous_template = template_subscription(env, publication, continuous)
+    fixed_template = template_subscription(env, publication, fixed)
     clone_subscriptions(
+        env,
         continuous_template,
         due,
         "%(today)s::date",
@@ -125,13 +53,16 @@ def populate():
     later_end = "%(today)s::date + 1 + g %% 89"
     later_start = f"({later_end} - interval '3 months' + interval '1 day')::date"
     half = len(later) // 2
-    clone_subscriptions(continuous_template, later[:half], later_end, later_start, "0")
     clone_subscriptions(
-        continuous_template, later[half:], later_end, later_start, "0", unpaid=True
+        env, continuous_template, later[:half], later_end, later_start, "0"
+    )
+    clone_subscriptions(
+        env, continuous_template, later[half:], later_end, later_start, "0", unpaid=True
     )
     # expired 30 to 59 days ago: the win-back offer is due
     expired_end = "%(today)s::date - 30 - g %% 30"
     clone_subscriptions(
+        env,
         fixed_template,
         expired,
         expired_end,
@@ -143,6 +74,7 @@ def populate():
     # reminders that were due (30, 14 and 3 days before the end)
     end = "%(today)s::date - 15 + g %% 365"
     clone_subscriptions(
+        env,
         fixed_template,
         fixed_partners,
         end,
