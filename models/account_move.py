@@ -61,10 +61,10 @@ class AccountMove(models.Model):
         journals = {}
         for vals in vals_list:
             vals.setdefault("invoice_date", today)
-            move_type = vals.get("move_type", "entry")
-            if move_type not in journals:
-                journals[move_type] = Move._default_journal_of(move_type)
-            vals.setdefault("journal_id", journals[move_type].id)
+            key = (vals.get("move_type", "entry"), vals.get("currency_id"))
+            if key not in journals:
+                journals[key] = Move._default_journal_of(*key)
+            vals.setdefault("journal_id", journals[key].id)
         moves = Move.with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True
         ).create(vals_list)
@@ -72,18 +72,17 @@ class AccountMove(models.Model):
         return moves
 
     @api.model
-    def _default_journal_of(self, move_type):
-        """The journal Odoo chooses for a document of move_type in the current
-        company: found once for a batch of documents instead of once each."""
-        return self.new({"move_type": move_type})._search_default_journal()
+    def _default_journal_of(self, move_type, currency_id=None):
+        """The journal Odoo chooses for a document of move_type (in currency_id,
+        if given) in the current company: found once for a batch of documents
+        instead of once each."""
+        values = {"move_type": move_type}
+        if currency_id:
+            values["currency_id"] = currency_id
+        return self.new(values)._search_default_journal()
 
     def _invoice_paid_hook(self):
         """Paid subscription invoices start (or resume) delivery."""
         res = super()._invoice_paid_hook()
-        periods = (
-            self.env["publication.subscription.period"]
-            .sudo()
-            .search([("invoice_id", "in", self.ids)])
-        )
-        periods.subscription_id._on_invoice_paid()
+        self.sudo().publication_period_ids.subscription_id._on_invoice_paid()
         return res

@@ -2,6 +2,21 @@
 
 from odoo.tools import SQL
 
+# A subscription s (joined to its publication pub) is renewed by a later
+# subscription of its reader to the publication started within the publication's
+# expiry grace after it stopped (the rule of publication.subscription.month).
+RESUBSCRIBED_SQL = SQL(
+    """EXISTS (
+        SELECT 1 FROM publication_subscription o
+         WHERE o.recipient_id = s.recipient_id
+           AND o.publication_id = s.publication_id
+           AND o.state != 'draft'
+           AND o.date_start > s.date_start
+           AND o.date_start <= LEAST(s.date_end, COALESCE(s.date_cancel, s.date_end))
+                               + 1 + COALESCE(pub.expiry_grace_days, 0)
+    )"""
+)
+
 
 def create_materialized_view(cr, table, query, indexes=()):
     """(Re)create the materialized view table as query, with indexes (lists

@@ -1,7 +1,11 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .materialized_view import create_materialized_view, refresh_materialized_view
+from .materialized_view import (
+    RESUBSCRIBED_SQL,
+    create_materialized_view,
+    refresh_materialized_view,
+)
 from .publication_subscription_plan import RENEWAL_TYPES
 
 
@@ -86,22 +90,13 @@ class PublicationRenewalReport(models.Model):
                     SELECT n.id IS NOT NULL OR EXISTS (
                         SELECT 1 FROM publication_renewal_event e
                          WHERE e.period_id = p.id AND e.kind = 'trial_conversion'
-                    ) OR EXISTS (
-                        SELECT 1 FROM publication_subscription o
-                         WHERE o.recipient_id = s.recipient_id
-                           AND o.publication_id = s.publication_id
-                           AND o.state != 'draft'
-                           AND o.date_start > s.date_start
-                           AND o.date_start <= LEAST(
-                               s.date_end, COALESCE(s.date_cancel, s.date_end)
-                           ) + 1 + COALESCE(pub.expiry_grace_days, 0)
-                           AND p.date_end >= s.date_end
-                    ) AS renewed
+                    ) OR (p.date_end >= s.date_end AND %(resubscribed)s) AS renewed
                 ) r
                 WHERE s.state != 'draft'
                   AND (r.renewed OR p.date_end < CURRENT_DATE)
             )
-            """
+            """,
+                resubscribed=RESUBSCRIBED_SQL,
             ),
             [["date_end"]],
         )

@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .materialized_view import RESUBSCRIBED_SQL
 from .publication_automation import ANALYTICS_VIEWS
 from .publication_subscription import OPEN_STATES
 
@@ -142,16 +143,7 @@ class PublicationSubscription(models.Model):
                        (s.state IN ('expired', 'cancelled')
                         AND LEAST(s.date_end, COALESCE(s.date_cancel, s.date_end))
                             < %(until)s
-                        AND NOT EXISTS (
-                            SELECT 1 FROM publication_subscription o
-                             WHERE o.recipient_id = s.recipient_id
-                               AND o.publication_id = s.publication_id
-                               AND o.state != 'draft'
-                               AND o.date_start > s.date_start
-                               AND o.date_start <= LEAST(
-                                   s.date_end, COALESCE(s.date_cancel, s.date_end)
-                               ) + 1 + COALESCE(pub.expiry_grace_days, 0)
-                        )) AS churned
+                        AND NOT %(resubscribed)s) AS churned
                   FROM (%(scores)s) r
                   JOIN publication_subscription s ON s.id = r.subscription_id
                   JOIN publication_publication pub ON pub.id = s.publication_id
@@ -167,6 +159,7 @@ class PublicationSubscription(models.Model):
               FROM ranked
             """,
                 until=day + timedelta(days=horizon_days),
+                resubscribed=RESUBSCRIBED_SQL,
                 scores=self._churn_risk_query(day, self.ids or None),
             )
         )

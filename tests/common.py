@@ -18,6 +18,25 @@ WRITTEN_MODELS = (
 )
 
 
+def pivot_grouping(pivot):
+    """The groupings and aggregates the web client asks for a pivot."""
+    rows = [
+        f"{row['fieldName']}:{row['granularity']}"
+        if row.get("granularity")
+        else row["fieldName"]
+        for row in pivot["rows"]
+    ]
+    columns = [column["fieldName"] for column in pivot["columns"]]
+    aggregates = [
+        "__count"
+        if m["fieldName"] == "__count"
+        else f"{m['fieldName']}:{m['aggregator']}"
+        for m in pivot["measures"]
+        if "computedBy" not in m
+    ]
+    return [[], rows, columns, rows + columns], aggregates
+
+
 class PublicationCommon(AccountTestInvoicingCommon):
     """A monthly with its 2026-2027 issue calendar, a daily without calendar,
     offers, routes by postal code, subscribers, a Publication User, a Publication

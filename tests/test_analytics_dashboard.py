@@ -2,26 +2,7 @@ import json
 
 from odoo.tests import HttpCase, tagged
 
-from .common import PublicationCommon
-
-
-def pivot_grouping(pivot):
-    """The groupings and aggregates the web client asks for a pivot."""
-    rows = [
-        f"{row['fieldName']}:{row['granularity']}"
-        if row.get("granularity")
-        else row["fieldName"]
-        for row in pivot["rows"]
-    ]
-    columns = [column["fieldName"] for column in pivot["columns"]]
-    aggregates = [
-        "__count"
-        if m["fieldName"] == "__count"
-        else f"{m['fieldName']}:{m['aggregator']}"
-        for m in pivot["measures"]
-        if "computedBy" not in m
-    ]
-    return [[], rows, columns, rows + columns], aggregates
+from .common import PublicationCommon, pivot_grouping
 
 
 @tagged("post_install", "-at_install")

@@ -26,6 +26,7 @@ from lxml import etree
 from odoo import fields
 
 from odoo.addons.publication_crm.models.publication_automation import ANALYTICS_VIEWS
+from odoo.addons.publication_crm.tests.common import pivot_grouping
 
 env = env  # noqa: F821, PLW0127 - given by odoo shell
 TOTAL = int(os.environ["BENCH_SUBSCRIPTIONS"])
@@ -319,26 +320,7 @@ def dashboard():
     record = env.ref("publication_crm.spreadsheet_dashboard_publication_analytics")
     snapshot = json.loads(record._get_serialized_readonly_dashboard())["snapshot"]
     for pivot in snapshot["pivots"].values():
-        rows = [
-            f"{r['fieldName']}:{r['granularity']}"
-            if r.get("granularity")
-            else r["fieldName"]
-            for r in pivot["rows"]
-        ]
-        columns = [c["fieldName"] for c in pivot["columns"]]
-        measures = [
-            "__count"
-            if m["fieldName"] == "__count"
-            else f"{m['fieldName']}:{m['aggregator']}"
-            for m in pivot["measures"]
-            if "computedBy" not in m
-        ]
-        read_pivot(
-            pivot["model"],
-            pivot["domain"],
-            [[], rows, columns, rows + columns],
-            measures,
-        )
+        read_pivot(pivot["model"], pivot["domain"], *pivot_grouping(pivot))
 
 
 publication, continuous, fixed = make_publication(env, "Analytics Bench", "AB")
