@@ -198,11 +198,13 @@ class PublicationSubscription(models.Model):
 
     @api.model
     def _mail_get_partner_fields(self, introspect_fields=False):
-        """A mailing writes to the payer or to the reader, as it chooses."""
+        """Whom a subscription's mails go to: its payer (renewal, payment and
+        confirmation mails, in the payer's language), or for a mailing the
+        payer or the reader, as its Send To says (publication_mailing_to in
+        the context). Not the other partner fields: the delivery address and
+        the reader of a gift are not the customer."""
         to = self.env.context.get("publication_mailing_to")
-        if to in dict(MAILING_TO):
-            return [to]
-        return super()._mail_get_partner_fields(introspect_fields=introspect_fields)
+        return [to if to in dict(MAILING_TO) else "payer_id"]
 
     def _one_per_address(self, partner_field):
         """The first of self for each e-mail address of partner_field."""

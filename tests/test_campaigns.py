@@ -195,6 +195,50 @@ class TestCampaigns(AutomationCommon, HttpCase):
             )
             self.assertEqual(trace.email, "bank@example.com")
 
+    def _gifts_of_jon(self):
+        """Jon gives the monthly to Anna and to Bob."""
+        Partner = self.env["res.partner"]
+        self.jon = Partner.create(
+            {"name": "Jon", "email": "jon@example.com", "lang": "en_US"}
+        )
+        self.anna = Partner.create(
+            {"name": "Anna", "email": "anna@example.com", "street": "7 Elm St"}
+        )
+        return self._confirmed(
+            recipient_id=self.anna.id, payer_id=self.jon.id, origin="gift"
+        ) | self._confirmed(
+            recipient_id=self.bob.id, payer_id=self.jon.id, origin="gift"
+        )
+
+    def _sent(self, mailing):
+        mailing.action_send_mail()
+        return self.env["mailing.trace"].search([("mass_mailing_id", "=", mailing.id)])
+
+    def test_mailing_to_gift_readers_or_payer(self):
+        """Send To = Reader writes to the readers of gifts, Send To = Payer to
+        their payer (once); other mails about a gift go to its payer."""
+        with freeze_time("2026-11-15"):
+            gifts = self._gifts_of_jon()
+            segment = self._segment([("id", "in", gifts.ids)])
+            readers = self._sent(
+                self._mailing(segment, publication_mailing_to="recipient_id")
+            )
+            payer = self._sent(
+                self._mailing(segment, publication_mailing_to="payer_id")
+            )
+        self.assertEqual(
+            sorted(readers.mapped("email")), ["anna@example.com", "bob@example.com"]
+        )
+        self.assertEqual(readers.mail_mail_id.recipient_ids, self.anna | self.bob)
+        self.assertEqual(payer.mapped("email"), ["jon@example.com"])
+        self.assertEqual(payer.mail_mail_id.recipient_ids, self.jon)
+        # renewal, payment and confirmation mails: to the payer, in his language
+        self.assertEqual(gifts[0]._mail_get_customer(), self.jon)
+        self.assertEqual(
+            gifts[0]._message_get_default_recipients()[gifts[0].id]["partner_ids"],
+            self.jon.ids,
+        )
+
     def test_mailing_form_offers_the_choice(self):
         views = self.env["mailing.mailing"].get_views([(False, "form")])
         self.assertIn('name="publication_mailing_to"', views["views"]["form"]["arch"])
