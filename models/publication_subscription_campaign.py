@@ -12,8 +12,8 @@ from odoo.tools import SQL
 
 from .publication_subscription import OPEN_STATES
 
-# a renewal or a new subscription answers a campaign that reached its reader
-# at most this many days before
+# a renewal or a new subscription answers a campaign that reached its payer or
+# its reader at most this many days before
 ATTRIBUTION_DAYS = 60
 COMPLAINT_DAYS = 90
 OPERATORS = {
@@ -198,11 +198,13 @@ class PublicationSubscription(models.Model):
 
     @api.model
     def _mail_get_partner_fields(self, introspect_fields=False):
-        """A mailing writes to the payer or to the reader, as it chooses."""
+        """Whom a subscription's mails go to: its payer (renewal, payment and
+        confirmation mails, in the payer's language), or for a mailing the
+        payer or the reader, as its Send To says (publication_mailing_to in
+        the context). Not the other partner fields: the delivery address and
+        the reader of a gift are not the customer."""
         to = self.env.context.get("publication_mailing_to")
-        if to in dict(MAILING_TO):
-            return [to]
-        return super()._mail_get_partner_fields(introspect_fields=introspect_fields)
+        return [to if to in dict(MAILING_TO) else "payer_id"]
 
     def _one_per_address(self, partner_field):
         """The first of self for each e-mail address of partner_field."""
@@ -245,44 +247,73 @@ class PublicationSubscription(models.Model):
 
     def _campaign_reaching(self, day=None):
         """{subscription id: utm.campaign id} of the latest e-mail or postal
-        campaign that reached each subscription, its payer or its reader in
-        the ATTRIBUTION_DAYS before day (today), in one query."""
+        campaign that reached the payer or the reader of each subscription
+        (or a contact of the same commercial partner) in the ATTRIBUTION_DAYS
+        before day (today), in one query. A mail reached the partner it went
+        to: for a mailing to subscriptions, the payer or the reader of the
+        mailed one as its Send To said, whatever the subscription answering."""
         if not self:
             return {}
         day = day or self.env.company._publication_today()
         since = day - timedelta(days=ATTRIBUTION_DAYS)
         self.flush_model(["payer_id", "recipient_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["mailing.trace"].flush_model()
-        self.env["mailing.mailing"].flush_model(["sent_date"])
+        self.env["mailing.mailing"].flush_model(["sent_date", "publication_mailing_to"])
         self.env["publication.postal.mailing.line"].flush_model()
         self.env.cr.execute(
             SQL(
                 """WITH subs AS (
-                    SELECT id, payer_id, recipient_id FROM publication_subscription
-                     WHERE id = ANY(%(ids)s)
+                    SELECT s.id, payer.commercial_partner_id AS payer,
+                           reader.commercial_partner_id AS reader
+                      FROM publication_subscription s
+                      JOIN res_partner payer ON payer.id = s.payer_id
+                      JOIN res_partner reader ON reader.id = s.recipient_id
+                     WHERE s.id = ANY(%(ids)s)
+                ), contacts AS (
+                    SELECT id, commercial_partner_id AS commercial FROM res_partner
+                     WHERE commercial_partner_id IN (
+                           SELECT payer FROM subs UNION SELECT reader FROM subs)
                 ), touches AS (
-                    SELECT s.id AS sub_id, t.campaign_id,
+                    SELECT c.commercial, t.campaign_id,
                            COALESCE(t.sent_datetime, m.sent_date)::date AS day
-                      FROM subs s
-                      JOIN mailing_trace t ON t.campaign_id IS NOT NULL
-                       AND t.trace_status NOT IN ('cancel', 'error', 'bounce')
-                       AND ((t.model = 'publication.subscription' AND t.res_id = s.id)
-                         OR (t.model = 'res.partner'
-                             AND t.res_id IN (s.payer_id, s.recipient_id)))
+                      FROM contacts c
+                      JOIN publication_subscription ms
+                        ON c.id IN (ms.payer_id, ms.recipient_id)
+                      JOIN mailing_trace t ON t.model = 'publication.subscription'
+                       AND t.res_id = ms.id
                       JOIN mailing_mailing m ON m.id = t.mass_mailing_id
-                     WHERE COALESCE(t.sent_datetime, m.sent_date)::date
-                           BETWEEN %(since)s AND %(day)s
+                     WHERE c.id = CASE m.publication_mailing_to
+                                  WHEN 'recipient_id' THEN ms.recipient_id
+                                  ELSE ms.payer_id END
+                       AND %(reaching)s
                      UNION ALL
-                    SELECT s.id, l.campaign_id, l.date_sent
-                      FROM subs s
-                      JOIN publication_postal_mailing_line l
-                        ON l.campaign_id IS NOT NULL
-                       AND (l.subscription_id = s.id
-                            OR l.partner_id IN (s.payer_id, s.recipient_id))
-                     WHERE l.date_sent BETWEEN %(since)s AND %(day)s
+                    SELECT c.commercial, t.campaign_id,
+                           COALESCE(t.sent_datetime, m.sent_date)::date
+                      FROM contacts c
+                      JOIN mailing_trace t ON t.model = 'res.partner'
+                       AND t.res_id = c.id
+                      JOIN mailing_mailing m ON m.id = t.mass_mailing_id
+                     WHERE %(reaching)s
+                     UNION ALL
+                    SELECT c.commercial, l.campaign_id, l.date_sent
+                      FROM contacts c
+                      JOIN publication_postal_mailing_line l ON l.partner_id = c.id
+                     WHERE l.campaign_id IS NOT NULL
+                       AND l.date_sent BETWEEN %(since)s AND %(day)s
                 )
-                SELECT DISTINCT ON (sub_id) sub_id, campaign_id FROM touches
-              ORDER BY sub_id, day DESC, campaign_id DESC""",
+                SELECT DISTINCT ON (s.id) s.id, t.campaign_id
+                  FROM subs s
+                  JOIN touches t ON t.commercial IN (s.payer, s.reader)
+              ORDER BY s.id, t.day DESC, t.campaign_id DESC""",
+                reaching=SQL(
+                    """t.campaign_id IS NOT NULL
+                       AND t.trace_status NOT IN ('cancel', 'error', 'bounce')
+                       AND COALESCE(t.sent_datetime, m.sent_date)::date
+                           BETWEEN %s AND %s""",
+                    since,
+                    day,
+                ),
                 ids=self.ids,
                 since=since,
                 day=day,

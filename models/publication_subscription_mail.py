@@ -21,10 +21,6 @@ class PublicationSubscription(models.Model):
         "action of confirmations, with the invoice).",
     )
 
-    def _mail_get_partner_fields(self, introspect_fields=False):
-        """The payer is the customer of the mails (their language)."""
-        return ["payer_id"]
-
     def _publisher_mail_values(self):
         self.ensure_one()
         return {

@@ -195,6 +195,127 @@ class TestCampaigns(AutomationCommon, HttpCase):
             )
             self.assertEqual(trace.email, "bank@example.com")
 
+    def _gifts_of_jon(self):
+        """Jon gives the monthly to Anna and to Bob."""
+        Partner = self.env["res.partner"]
+        self.jon = Partner.create(
+            {"name": "Jon", "email": "jon@example.com", "lang": "en_US"}
+        )
+        self.anna = Partner.create(
+            {"name": "Anna", "email": "anna@example.com", "street": "7 Elm St"}
+        )
+        return self._confirmed(
+            recipient_id=self.anna.id, payer_id=self.jon.id, origin="gift"
+        ) | self._confirmed(
+            recipient_id=self.bob.id, payer_id=self.jon.id, origin="gift"
+        )
+
+    def _sent(self, mailing):
+        mailing.action_send_mail()
+        return self.env["mailing.trace"].search([("mass_mailing_id", "=", mailing.id)])
+
+    def test_mailing_to_gift_readers_or_payer(self):
+        """Send To = Reader writes to the readers of gifts, Send To = Payer to
+        their payer (once); other mails about a gift go to its payer."""
+        with freeze_time("2026-11-15"):
+            gifts = self._gifts_of_jon()
+            segment = self._segment([("id", "in", gifts.ids)])
+            readers = self._sent(
+                self._mailing(segment, publication_mailing_to="recipient_id")
+            )
+            payer = self._sent(
+                self._mailing(segment, publication_mailing_to="payer_id")
+            )
+        self.assertEqual(
+            sorted(readers.mapped("email")), ["anna@example.com", "bob@example.com"]
+        )
+        self.assertEqual(readers.mail_mail_id.recipient_ids, self.anna | self.bob)
+        self.assertEqual(payer.mapped("email"), ["jon@example.com"])
+        self.assertEqual(payer.mail_mail_id.recipient_ids, self.jon)
+        # renewal, payment and confirmation mails: to the payer, in his language
+        self.assertEqual(gifts[0]._mail_get_customer(), self.jon)
+        self.assertEqual(
+            gifts[0]._message_get_default_recipients()[gifts[0].id]["partner_ids"],
+            self.jon.ids,
+        )
+
+    def test_reached_payer_attributed(self):
+        """A mailing to the payers of gifts reached Jon: his own subscription
+        answers it, and counts in its results; Anna, not reached, does not."""
+        with freeze_time("2026-11-15"):
+            gifts = self._gifts_of_jon()
+            self._sent(self._mailing(self._segment([("id", "=", gifts[0].id)])))
+        with freeze_time("2026-12-01"):
+            jon = self._confirmed(recipient_id=self.jon.id, date_start="2026-12-01")
+            anna = self._confirmed(
+                recipient_id=self.anna.id,
+                publication_id=self.daily.id,
+                plan_id=self.plan_daily.id,
+                date_start="2026-12-01",
+            )
+        self.assertEqual(jon.campaign_id, self.campaign)
+        self.assertFalse(anna.campaign_id, "the mail went to the payer only")
+        report = self.env["publication.campaign.report"].search(
+            [("campaign_id", "=", self.campaign.id)]
+        )
+        self.assertRecordValues(
+            report, [{"email_count": 1, "new_count": 1, "revenue": 120.0}]
+        )
+
+    def test_letter_reaches_partner(self):
+        """A letter reached Jon at his home address (a contact of his): his
+        own subscription answers its campaign, not the later letter to the
+        readers of gifts, which Anna's answers."""
+        readers_campaign = self.env["utm.campaign"].create({"name": "Gift readers"})
+        Postal = self.env["publication.postal.mailing"]
+        with freeze_time("2026-11-15"):
+            gifts = self._gifts_of_jon()
+            home = self.env["res.partner"].create(
+                {
+                    "name": "Jon (home)",
+                    "parent_id": self.jon.id,
+                    "type": "delivery",
+                    "street": "3 Oak St",
+                    "zip": "99301",
+                }
+            )
+            Postal.create(
+                {
+                    "name": "Autumn letter",
+                    "segment_id": self._segment(
+                        [("zip", "=", "99301")], model="res.partner"
+                    ).id,
+                    "campaign_id": self.campaign.id,
+                }
+            ).action_send()
+        with freeze_time("2026-11-20"):
+            to_readers = Postal.create(
+                {
+                    "name": "Gift readers' letter",
+                    "segment_id": self._segment([("id", "in", gifts.ids)]).id,
+                    "campaign_id": readers_campaign.id,
+                }
+            )
+            to_readers.action_send()
+        self.assertEqual(to_readers.line_ids.partner_id, self.anna | self.bob)
+        with freeze_time("2026-12-01"):
+            jon = self._confirmed(recipient_id=self.jon.id, date_start="2026-12-01")
+            anna = self._confirmed(
+                recipient_id=self.anna.id,
+                publication_id=self.daily.id,
+                plan_id=self.plan_daily.id,
+                date_start="2026-12-01",
+            )
+        self.assertEqual(jon.campaign_id, self.campaign)
+        self.assertEqual(anna.campaign_id, readers_campaign)
+        report = self.env["publication.campaign.report"].search(
+            [("campaign_id", "=", self.campaign.id)]
+        )
+        self.assertRecordValues(
+            report, [{"postal_count": 1, "new_count": 1, "revenue": 120.0}]
+        )
+        self.assertEqual(home.commercial_partner_id, self.jon)
+
     def test_mailing_form_offers_the_choice(self):
         views = self.env["mailing.mailing"].get_views([(False, "form")])
         self.assertIn('name="publication_mailing_to"', views["views"]["form"]["arch"])
