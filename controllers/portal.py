@@ -8,11 +8,13 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 
 class PublicationPortal(CustomerPortal):
-    """The link of renewal, trial and payment reminders: the payer sees the
-    unpaid invoice, or the offer of the subscription (renewal, or the paid
-    offer that follows a trial) and accepts it with a button (a POST, so that a
-    mail scanner following the link accepts nothing); the button leads to
-    paying the invoice."""
+    """The link of renewal, trial and payment reminders (mailed to the payer,
+    with the portal token): its holder sees the unpaid invoice, or the offer
+    of the subscription (renewal, or the paid offer that follows a trial) and
+    accepts it with a button (a POST, so that a mail scanner following the
+    link accepts nothing); the button leads to paying the invoice. Nothing
+    else: the changes of /my/subscriptions need a login (see
+    publication.subscription._portal_check_actor)."""
 
     @http.route(
         "/publication/renew/<int:subscription_id>",
@@ -28,15 +30,25 @@ class PublicationPortal(CustomerPortal):
             )
         except (AccessError, MissingError):
             return request.redirect("/my")
+        partner = self._renewal_actor(subscription)
         if request.httprequest.method == "POST":
-            invoice = subscription._invoice_to_pay_online()
+            invoice = subscription._invoice_to_pay_online(partner)
         else:
-            invoice = subscription._invoice_to_show_online()
+            invoice = subscription._invoice_to_show_online(partner)
         if invoice:
             return request.redirect(invoice.get_portal_url())
         values = self._prepare_portal_layout_values()
-        values.update(self._subscription_renew_values(subscription, access_token))
+        values.update(
+            self._subscription_renew_values(subscription, access_token, partner)
+        )
         return request.render("publication_crm.portal_subscription_renew", values)
+
+    def _renewal_actor(self, subscription):
+        """Who acts on the renewal page: the logged-in user's partner, or for
+        a visitor holding the mailed link, the payer it was mailed to."""
+        if request.env.user._is_public():
+            return subscription.payer_id
+        return request.env.user.partner_id
 
     @http.route(
         "/publication/unsubscribe/<int:subscription_id>",
@@ -45,29 +57,42 @@ class PublicationPortal(CustomerPortal):
         methods=["GET", "POST"],
         website=True,
     )
-    def publication_unsubscribe(self, subscription_id, access_token=None, **kwargs):
-        """The link of offer mails: GET asks, POST (a button, so that a mail
-        scanner unsubscribes nobody) blacklists the payer's address."""
-        try:
-            subscription = self._document_check_access(
-                "publication.subscription", subscription_id, access_token
-            )
-        except (AccessError, MissingError):
+    def publication_unsubscribe(self, subscription_id, token=None, **kwargs):
+        """The link of offer mails, with its own token (or the payer logged
+        in): GET asks, POST (a button, so that a mail scanner unsubscribes
+        nobody) blacklists the payer's address. Nothing else."""
+        subscription = (
+            request.env["publication.subscription"]
+            .sudo()
+            .browse(subscription_id)
+            .exists()
+        )
+        if not subscription or not (
+            subscription._check_unsubscribe_token(token)
+            or self._may_act(subscription, "unsubscribe")
+        ):
             return request.redirect("/my")
         done = request.httprequest.method == "POST"
         if done:
             subscription._unsubscribe()
         values = self._prepare_portal_layout_values()
-        values.update(
-            {"subscription": subscription, "access_token": access_token, "done": done}
-        )
+        values.update({"subscription": subscription, "token": token, "done": done})
         return request.render("publication_crm.portal_subscription_unsubscribe", values)
 
-    def _subscription_renew_values(self, subscription, access_token):
+    def _may_act(self, subscription, action):
+        """The logged-in user may read subscription and take action on it."""
+        return not self._subscription_of_actor(subscription.id, action)[1]
+
+    def _subscription_renew_values(self, subscription, access_token, partner):
+        converted = subscription.converted_subscription_id
         return {
             "page_name": "publication_renew",
             "subscription": subscription,
-            "offer": subscription._online_offer(),
+            "offer": subscription._online_offer(partner),
+            "is_payer": "payer" in subscription._portal_roles(partner),
+            "converted": converted
+            if converted and "payer" in converted._portal_roles(partner)
+            else converted.browse(),
             "access_token": access_token,
         }
 
@@ -127,6 +152,9 @@ class PublicationPortal(CustomerPortal):
         website=True,
     )
     def portal_my_subscription(self, subscription_id, access_token=None, **kwargs):
+        """The subscription's page: its recipient and payer, logged in, see
+        the actions that are theirs; the holder of the mailed link (the portal
+        token, not logged in) sees it read-only, with the renewal offer."""
         try:
             subscription = self._document_check_access(
                 "publication.subscription", subscription_id, access_token
@@ -143,7 +171,7 @@ class PublicationPortal(CustomerPortal):
         website=True,
     )
     def portal_subscription_pause(
-        self, subscription_id, date_from=None, date_to=None, access_token=None, **kw
+        self, subscription_id, date_from=None, date_to=None, **kw
     ):
         def pause(subscription):
             pause = subscription._portal_pause(
@@ -158,7 +186,7 @@ class PublicationPortal(CustomerPortal):
                 new_end=format_date(request.env, pause.new_date_end),
             )
 
-        return self._subscription_action(subscription_id, access_token, pause)
+        return self._subscription_action(subscription_id, "pause", pause)
 
     @http.route(
         "/my/subscriptions/<int:subscription_id>/address",
@@ -167,9 +195,7 @@ class PublicationPortal(CustomerPortal):
         methods=["POST"],
         website=True,
     )
-    def portal_subscription_address(
-        self, subscription_id, date_from=None, access_token=None, **kw
-    ):
+    def portal_subscription_address(self, subscription_id, date_from=None, **kw):
         def move(subscription):
             date = self._portal_date(date_from, request.env._("Moves On"))
             subscription._portal_change_address(kw, date)
@@ -181,7 +207,7 @@ class PublicationPortal(CustomerPortal):
                 date=format_date(request.env, date),
             )
 
-        return self._subscription_action(subscription_id, access_token, move)
+        return self._subscription_action(subscription_id, "address", move)
 
     @http.route(
         "/my/subscriptions/<int:subscription_id>/complaint",
@@ -191,15 +217,12 @@ class PublicationPortal(CustomerPortal):
         website=True,
     )
     def portal_subscription_complaint(
-        self, subscription_id, issue_id=None, kind=None, access_token=None, **kw
+        self, subscription_id, issue_id=None, kind=None, **kw
     ):
         def report(subscription):
             issue = request.env["publication.issue"].sudo().browse(int(issue_id or 0))
-            partner = request.env.user.partner_id
-            if request.env.user._is_public():
-                partner = subscription.recipient_id
             ticket = subscription._portal_report_copy(
-                issue, kind, kw.get("description"), partner
+                issue, kind, kw.get("description"), request.env.user.partner_id
             )
             answer = request.env._(
                 "Thank you: complaint %(ticket)s is registered.", ticket=ticket.number
@@ -215,7 +238,7 @@ class PublicationPortal(CustomerPortal):
                 answer += " " + request.env._("Our subscriber service answers soon.")
             return answer
 
-        return self._subscription_action(subscription_id, access_token, report)
+        return self._subscription_action(subscription_id, "complaint", report)
 
     @http.route(
         "/my/subscriptions/<int:subscription_id>/cancel",
@@ -225,23 +248,16 @@ class PublicationPortal(CustomerPortal):
         website=True,
     )
     def portal_subscription_cancel(
-        self,
-        subscription_id,
-        outcome=None,
-        churn_reason_id=None,
-        access_token=None,
-        **kw,
+        self, subscription_id, outcome=None, churn_reason_id=None, **kw
     ):
-        """The retention step: GET shows the publication's save offers and the
-        reasons; POST cancels or accepts the offer chosen (outcome)."""
+        """The retention step, for the payer: GET shows the publication's save
+        offers and the reasons; POST cancels or accepts the offer chosen
+        (outcome)."""
         if request.httprequest.method == "GET":
-            try:
-                subscription = self._document_check_access(
-                    "publication.subscription", subscription_id, access_token
-                )
-            except (AccessError, MissingError):
-                return request.redirect("/my")
-            return self._render_retention(subscription, access_token)
+            subscription, refusal = self._subscription_of_actor(
+                subscription_id, "cancel", f"/my/subscriptions/{subscription_id}/cancel"
+            )
+            return refusal or self._render_retention(subscription)
 
         def retain(subscription):
             reasons = subscription._portal_churn_reasons()
@@ -263,7 +279,7 @@ class PublicationPortal(CustomerPortal):
             return self._retention_message(subscription, outcome)
 
         return self._subscription_action(
-            subscription_id, access_token, retain, render=self._render_retention
+            subscription_id, "cancel", retain, render=self._render_retention
         )
 
     def _retention_message(self, subscription, outcome):
@@ -289,7 +305,7 @@ class PublicationPortal(CustomerPortal):
             currency=subscription.currency_id.name,
         )
 
-    def _render_retention(self, subscription, access_token, error=None):
+    def _render_retention(self, subscription, error=None):
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -297,7 +313,6 @@ class PublicationPortal(CustomerPortal):
                 "subscription": subscription,
                 "offers": subscription._retention_offers(),
                 "reasons": subscription._portal_churn_reasons(),
-                "access_token": access_token,
                 "today": subscription.company_id._publication_today(),
                 "error": error,
             }
@@ -317,29 +332,45 @@ class PublicationPortal(CustomerPortal):
             raise UserError(request.env._("Give a valid date for %s.", label))
         return value
 
-    def _subscription_action(self, subscription_id, access_token, action, render=None):
-        """Run action(subscription) (sudoed, after the access check) in a
-        savepoint: on a refusal nothing is written and the page shows why; on
-        success the page shows the answer."""
+    def _subscription_of_actor(self, subscription_id, action, url=None):
+        """(subscription sudoed, None) when the logged-in user may take action
+        on it, else (None, the answer): the login page for a visitor (a token
+        gives no right to change anything), /my for another user."""
+        url = url or f"/my/subscriptions/{subscription_id}"
+        if request.env.user._is_public():
+            return None, request.redirect_query("/web/login", {"redirect": url})
         try:
             subscription = self._document_check_access(
-                "publication.subscription", subscription_id, access_token
+                "publication.subscription", subscription_id
             )
+            subscription._portal_check_actor(request.env.user.partner_id, action)
         except (AccessError, MissingError):
-            return request.redirect("/my")
+            return None, request.redirect("/my")
+        return subscription, None
+
+    def _subscription_action(self, subscription_id, action, run, render=None):
+        """Run run(subscription) (sudoed) for the logged-in user who may take
+        action (see _subscription_of_actor) in a savepoint: on a refusal
+        nothing is written and the page shows why; on success the page shows
+        the answer."""
+        subscription, refusal = self._subscription_of_actor(subscription_id, action)
+        if refusal:
+            return refusal
         try:
             with request.env.cr.savepoint():
-                message = action(subscription)
+                message = run(subscription)
         except (UserError, ValidationError) as error:
             render = render or self._render_subscription
-            return render(subscription, access_token, error=error.args[0])
+            return render(subscription, error=error.args[0])
         request.session["publication_portal_message"] = message
-        url = f"/my/subscriptions/{subscription.id}"
-        if access_token:
-            url += f"?access_token={access_token}"
-        return request.redirect(url)
+        return request.redirect(f"/my/subscriptions/{subscription.id}")
 
-    def _render_subscription(self, subscription, access_token, error=None):
+    def _render_subscription(self, subscription, access_token=None, error=None):
+        """The page, with the forms of the actions the logged-in user may take
+        (none for a visitor holding the token) and the offer of the renewal
+        page for them (for such a visitor: the payer's)."""
+        user = request.env.user
+        partner = subscription.payer_id if user._is_public() else user.partner_id
         values = self._prepare_portal_layout_values()
         values = self._get_page_view_values(
             subscription, access_token, values, "my_subscriptions_history", False
@@ -349,9 +380,13 @@ class PublicationPortal(CustomerPortal):
             {
                 "page_name": "publication_subscription",
                 "subscription": subscription,
-                "offer": subscription._online_offer(),
-                "renew_token": subscription._portal_ensure_token(),
+                "offer": subscription._online_offer(partner),
+                "actions": set()
+                if user._is_public()
+                else subscription._portal_allowed_actions(partner),
                 "access_token": access_token,
+                "login_url": user._is_public()
+                and f"/web/login?redirect=/my/subscriptions/{subscription.id}",
                 "next_payment_date": date,
                 "next_payment_amount": amount,
                 "issues": subscription._portal_issues(),

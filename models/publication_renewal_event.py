@@ -11,6 +11,7 @@ EVENT_KINDS = [
     ("suspension", "Suspension"),
     ("trial_offer", "Trial Conversion Offer"),
     ("trial_conversion", "Trial Converted"),
+    ("gift_conversion", "Gift Converted"),
 ]
 
 
@@ -69,7 +70,8 @@ class PublicationRenewalEvent(models.Model):
     )
     _offer_once = models.UniqueIndex(
         "(subscription_id, kind) WHERE kind IN "
-        "('conversion', 'winback', 'expiry', 'trial_offer', 'trial_conversion')",
+        "('conversion', 'winback', 'expiry', 'trial_offer', 'trial_conversion', "
+        "'gift_conversion')",
         "An offer or an expiry happens once per subscription.",
     )
 

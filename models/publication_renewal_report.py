@@ -12,7 +12,8 @@ from .publication_subscription_plan import RENEWAL_TYPES
 class PublicationRenewalReport(models.Model):
     """One row per ended term of a subscription (a period whose end has passed
     or that was followed by a next one), renewed or not. A term is renewed by
-    the next period of its subscription, by a trial conversion, or by a new
+    the next period of its subscription, by a trial conversion, by a gift
+    conversion (its reader's own subscription that follows it), or by a new
     subscription of the same reader to the publication starting within the
     publication's expiry grace after the subscription stopped. The average of
     Renewal Rate over a group is the share of its terms that were renewed;
@@ -52,6 +53,12 @@ class PublicationRenewalReport(models.Model):
     )
     term_count = fields.Integer(string="Terms Ended", readonly=True)
     renewed_count = fields.Integer(string="Renewed", readonly=True)
+    gift_conversion_count = fields.Integer(
+        string="Gifts Converted",
+        readonly=True,
+        help="Terms of gifts and sponsored copies whose reader went on at their "
+        "own cost.",
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     term_amount = fields.Monetary(readonly=True)
     renewed_amount = fields.Monetary(readonly=True)
@@ -77,6 +84,10 @@ class PublicationRenewalReport(models.Model):
                     s.origin,
                     1 AS term_count,
                     r.renewed::int AS renewed_count,
+                    EXISTS (
+                        SELECT 1 FROM publication_renewal_event e
+                         WHERE e.period_id = p.id AND e.kind = 'gift_conversion'
+                    )::int AS gift_conversion_count,
                     p.amount AS term_amount,
                     CASE WHEN r.renewed THEN p.amount ELSE 0 END AS renewed_amount,
                     CASE WHEN r.renewed THEN 100.0 ELSE 0.0 END AS renewal_rate
@@ -89,7 +100,8 @@ class PublicationRenewalReport(models.Model):
                 CROSS JOIN LATERAL (
                     SELECT n.id IS NOT NULL OR EXISTS (
                         SELECT 1 FROM publication_renewal_event e
-                         WHERE e.period_id = p.id AND e.kind = 'trial_conversion'
+                         WHERE e.period_id = p.id
+                           AND e.kind IN ('trial_conversion', 'gift_conversion')
                     ) OR (p.date_end >= s.date_end AND %(resubscribed)s) AS renewed
                 ) r
                 WHERE s.state != 'draft'

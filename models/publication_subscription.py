@@ -26,6 +26,7 @@ STATE_FIELDS = (
     "next_quantity",
     "next_quantity_date",
     "converted_subscription_id",
+    "gift_subscription_id",
     "reminder_days_sent",
     "next_plan_id",
     "next_discount",
@@ -189,6 +190,15 @@ class PublicationSubscription(models.Model):
     )
     churn_note = fields.Text(copy=False)
     is_gift = fields.Boolean(compute="_compute_is_gift", precompute=True, store=True)
+    gift_subscription_id = fields.Many2one(
+        "publication.subscription",
+        string="Continues Gift",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The gift or sponsored copy whose reader took this subscription at "
+        "their own cost, to go on after it.",
+    )
     period_ids = fields.One2many(
         "publication.subscription.period", "subscription_id", string="Periods"
     )
@@ -204,8 +214,11 @@ class PublicationSubscription(models.Model):
         compute="_compute_amount_due", help="Unpaid amount of its invoices."
     )
 
+    # the reader's own subscription that follows a gift is open with the gift
+    # (it starts after it, see _check_gift_conversion_dates)
     _one_open_per_address = models.UniqueIndex(
-        "(recipient_id, publication_id, delivery_address_id) "
+        "(recipient_id, publication_id, delivery_address_id, "
+        "(gift_subscription_id IS NOT NULL)) "
         "WHERE state IN ('waiting', 'active', 'suspended')",
         "A recipient has one open subscription per publication and delivery "
         "address; raise its number of copies instead.",
@@ -418,7 +431,8 @@ class PublicationSubscription(models.Model):
 
     def _raise_if_open_elsewhere(self):
         """Refuse a second open subscription of a recipient to a publication at
-        one delivery address (also checked by a unique index)."""
+        one delivery address (also checked by a unique index); the reader's own
+        subscription that follows a gift is not a second one."""
         if not self:
             return
         others = self.search(
@@ -435,6 +449,7 @@ class PublicationSubscription(models.Model):
                 subscription.recipient_id,
                 subscription.publication_id,
                 subscription.delivery_address_id,
+                bool(subscription.gift_subscription_id),
             )
             if key in seen:
                 raise ValidationError(

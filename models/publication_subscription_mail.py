@@ -1,11 +1,13 @@
 """Mails to subscribers: from the publisher (the publication's or company's
 address, the company as author, also when a scheduled action sends them), in
 the payer's language; marketing mails skip blacklisted addresses and carry an
-unsubscribe link; the confirmation comes with the invoice, from the queue."""
+unsubscribe link (with a token of its own, good for nothing else); the
+confirmation comes with the invoice, from the queue."""
 
 from markupsafe import Markup
 
 from odoo import fields, models, tools
+from odoo.tools import consteq
 
 CONFIRMATION = "publication_crm.mail_template_subscription_confirmation"
 
@@ -54,11 +56,24 @@ class PublicationSubscription(models.Model):
 
     def _unsubscribe_url(self):
         self.ensure_one()
-        token = self._portal_ensure_token()
         return (
             f"{self.get_base_url()}/publication/unsubscribe/{self.id}"
-            f"?access_token={token}"
+            f"?token={self._unsubscribe_token()}"
         )
+
+    def _unsubscribe_token(self):
+        """The unsubscribe link's token: an HMAC of the subscription and its
+        payer's normalised e-mail (as mass_mailing's links), never the portal
+        token; it unsubscribes that address from offers and opens nothing."""
+        self.ensure_one()
+        email = tools.email_normalize(self.payer_id.email) or ""
+        return tools.hmac(
+            self.env(su=True), "publication-unsubscribe", (self.id, email)
+        )
+
+    def _check_unsubscribe_token(self, token):
+        self.ensure_one()
+        return bool(token) and consteq(self._unsubscribe_token(), str(token))
 
     def _unsubscribe_footer(self):
         return Markup(

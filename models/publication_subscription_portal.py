@@ -1,11 +1,12 @@
 """The subscriber's self-service on the portal (/my/subscriptions): what a
-portal user sees, and the actions they take there with the back office's
-business methods and a few rules of their own (notice, pauses per year)."""
+portal user sees, who may do what there, and the actions they take with the
+back office's business methods and a few rules of their own (notice, pauses
+per year)."""
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .publication_subscription import OPEN_STATES
 
@@ -13,6 +14,17 @@ from .publication_subscription import OPEN_STATES
 PORTAL_COMPLAINTS = {
     "missed": "publication_crm.complaint_category_missed_copy",
     "damaged": "publication_crm.complaint_category_damaged_copy",
+}
+
+# who may take each action on the portal: the recipient's side acts on the
+# deliveries, the payer's on the money and the contract
+PORTAL_ACTORS = {
+    "address": "recipient",
+    "pause": "recipient",
+    "complaint": "recipient",
+    "cancel": "payer",
+    "renew": "payer",
+    "unsubscribe": "payer",
 }
 
 
@@ -24,6 +36,58 @@ class PublicationSubscription(models.Model):
     note = fields.Html(groups="base.group_user")
     churn_note = fields.Text(groups="base.group_user")
     amount_due = fields.Monetary(groups="base.group_user")
+
+    def _compute_access_url(self):
+        for subscription in self:
+            subscription.access_url = f"/my/subscriptions/{subscription.id}"
+
+    def _portal_roles(self, partner):
+        """What partner is to the subscription, by commercial partner (a
+        company's contacts act for it): {"recipient", "payer"}, one or none."""
+        self.ensure_one()
+        commercial = partner.commercial_partner_id
+        return {
+            role
+            for role, other in (
+                ("recipient", self.recipient_id),
+                ("payer", self.payer_id),
+            )
+            if commercial and other.commercial_partner_id == commercial
+        }
+
+    def _portal_allowed_actions(self, partner):
+        """The actions of PORTAL_ACTORS that partner may take."""
+        roles = self._portal_roles(partner)
+        return {action for action, role in PORTAL_ACTORS.items() if role in roles}
+
+    def _portal_check_actor(self, partner, action):
+        """Refuse (AccessError) action to a partner who is not the side it
+        belongs to: the recipient changes the address, pauses and complains,
+        the payer renews, cancels and unsubscribes."""
+        self.ensure_one()
+        if action not in self._portal_allowed_actions(partner):
+            raise AccessError(
+                self.env._(
+                    "%(action)s is refused for %(name)s: only its %(role)s may, "
+                    "and %(partner)s is not.",
+                    action=self._portal_action_label(action),
+                    name=self.name,
+                    role=self.env._("recipient")
+                    if PORTAL_ACTORS[action] == "recipient"
+                    else self.env._("payer"),
+                    partner=partner.display_name,
+                )
+            )
+
+    def _portal_action_label(self, action):
+        return {
+            "address": self.env._("Changing the delivery address"),
+            "pause": self.env._("Pausing"),
+            "complaint": self.env._("Reporting a copy"),
+            "cancel": self.env._("Cancelling"),
+            "renew": self.env._("Renewing"),
+            "unsubscribe": self.env._("Unsubscribing from offers"),
+        }[action]
 
     def _portal_domain(self, partner):
         """Subscriptions a portal partner receives or pays for (their company's

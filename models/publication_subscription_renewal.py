@@ -6,7 +6,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -40,7 +40,8 @@ class PublicationSubscription(models.Model):
         string="Converted To",
         copy=False,
         readonly=True,
-        help="The paid subscription that the reader took at the end of this trial.",
+        help="The paid subscription that the reader took at the end of this trial, "
+        "or at their own cost after this gift.",
     )
     automation_error = fields.Text(
         help="Why the last scheduled renewal step failed; cleared when it succeeds."
@@ -53,27 +54,71 @@ class PublicationSubscription(models.Model):
                 subscription.origin == "trial" or subscription.plan_id.is_trial
             )
 
+    @api.constrains("date_start", "date_end", "gift_subscription_id")
+    def _check_gift_conversion_dates(self):
+        """The reader's own subscription starts after the last delivery of the
+        gift it follows: the gift's end may not move past it either."""
+        own = self.filtered("gift_subscription_id") | self.converted_subscription_id
+        for subscription in own.filtered("gift_subscription_id"):
+            gift = subscription.gift_subscription_id
+            if subscription.date_start <= gift._last_delivery_day():
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s starts on %(start)s, but gift %(gift)s, which it "
+                        "follows, is delivered until %(end)s.",
+                        name=subscription.name,
+                        start=subscription.date_start,
+                        gift=gift.name,
+                        end=gift._last_delivery_day(),
+                    )
+                )
+
+    def _last_delivery_day(self):
+        self.ensure_one()
+        return self.date_cancel_planned or self.date_end
+
     # ------------------------------------------------------------------
     # The renewal page (controllers/portal.py)
     # ------------------------------------------------------------------
-    def _invoice_to_show_online(self):
-        """The invoice the page's link opens instead of the page: the unpaid one
-        of an open subscription. A closed one never leads to an old invoice."""
+    def _renewal_url(self):
+        """The renewal page with the portal token, the link of the mails to
+        the payer: its holder sees the offer, renews and pays, as the payer."""
         self.ensure_one()
-        if self.state not in OPEN_STATES:
+        return (
+            f"{self.get_base_url()}/publication/renew/{self.id}"
+            f"?access_token={self._portal_ensure_token()}"
+        )
+
+    def _invoice_to_show_online(self, partner=None):
+        """The invoice the page's link opens instead of the page: the unpaid one
+        of an open subscription, for its payer (partner, the payer when not
+        given). A closed one never leads to an old invoice."""
+        self.ensure_one()
+        if self.state not in OPEN_STATES or (
+            partner and "payer" not in self._portal_roles(partner)
+        ):
             return self.env["account.move"]
         return self._unpaid_invoice()
 
-    def _invoice_to_pay_online(self):
-        """The invoice the page's button leads to: the unpaid one, or that of
-        the renewal or trial conversion the button accepts, once; that of the
-        paid subscription a trial was converted to."""
+    def _invoice_to_pay_online(self, partner=None):
+        """The invoice the page's button leads to for partner (the payer when
+        not given: the mailed link's holder): the payer's unpaid one, or that
+        of the renewal or trial conversion the button accepts, once; the
+        reader's of the subscription of their own that continues a gift. That
+        of the subscription a trial or gift was converted to, for its payer."""
         self.ensure_one()
         self._lock_for_update()
+        partner = partner or self.payer_id
+        no_invoice = self.env["account.move"]
         if self.converted_subscription_id:
-            return self.converted_subscription_id._invoice_to_show_online()
-        unpaid = self._invoice_to_show_online()
-        offer = self._online_offer()
+            converted = self.converted_subscription_id
+            if "payer" in converted._portal_roles(partner):
+                return converted._invoice_to_show_online()
+            return no_invoice
+        offer = self._online_offer(partner)
+        if offer == "gift_conversion":
+            return self.sudo()._convert_gift()._unpaid_invoice()
+        unpaid = self._invoice_to_show_online(partner)
         if unpaid or not offer:
             return unpaid
         if offer == "conversion":
@@ -92,11 +137,18 @@ class PublicationSubscription(models.Model):
         )
         self.invalidate_recordset()
 
-    def _online_offer(self):
-        """What the page offers: "renewal" to a paying subscriber whose
-        current period has begun, "conversion" to the paid offer of a trial
-        that has come to its end, or False."""
+    def _online_offer(self, partner=None):
+        """What the page offers partner (the payer when not given): to the
+        payer "renewal" of a paying subscription whose current period has
+        begun, "conversion" to the paid offer of a trial that has come to its
+        end; to the reader of a gift or sponsored copy "gift_conversion", a
+        subscription of their own after it; else False."""
         self.ensure_one()
+        roles = self._portal_roles(partner or self.payer_id)
+        if "payer" not in roles:
+            if "recipient" in roles and self._gift_convertible():
+                return "gift_conversion"
+            return False
         if self._renewable_online():
             return "renewal"
         if self._convertible_online():
@@ -105,12 +157,14 @@ class PublicationSubscription(models.Model):
 
     def _renewable_online(self):
         """A paying subscriber may renew from the link, once per period;
-        trials, member copies and free copies renew with a person."""
+        trials, member copies and free copies renew with a person, a gift its
+        reader went on from does not renew."""
         self.ensure_one()
         today = fields.Date.context_today(self)
         return (
             self.state in ("active", "suspended")
             and not self.date_cancel_planned
+            and not self.converted_subscription_id
             and not self._is_free()
             and self.amount
             and self._current_period().date_start <= today
@@ -130,10 +184,6 @@ class PublicationSubscription(models.Model):
     # ------------------------------------------------------------------
     # Renewal
     # ------------------------------------------------------------------
-    def _compute_access_url(self):
-        for subscription in self:
-            subscription.access_url = f"/publication/renew/{subscription.id}"
-
     def action_renew(self):
         """Renew now: the next period and its invoice (for a fixed term, when
         the subscriber accepts the renewal offer)."""
@@ -152,6 +202,16 @@ class PublicationSubscription(models.Model):
                         "never renews; its reader subscribes to a paid offer.",
                         action=action,
                         name=subscription.name,
+                    )
+                )
+            if subscription.converted_subscription_id:
+                raise UserError(
+                    self.env._(
+                        "%(action)s is refused for %(name)s: its reader goes on "
+                        "with %(other)s.",
+                        action=action,
+                        name=subscription.name,
+                        other=subscription.converted_subscription_id.name,
                     )
                 )
             if subscription.date_cancel_planned:
@@ -346,6 +406,91 @@ class PublicationSubscription(models.Model):
             "date_start": max(self.date_end + timedelta(days=1), today),
         }
 
+    def _gift_convertible(self):
+        """An open fixed-term gift or sponsored copy (paid by another
+        customer), not yet continued by its reader, whose offer (that of a
+        trial: the paid one it converts to) has a price."""
+        self.ensure_one()
+        return (
+            self.state in OPEN_STATES
+            and self.recipient_id.commercial_partner_id
+            != self.payer_id.commercial_partner_id
+            and self.renewal_type == "fixed"
+            and not self.converted_subscription_id
+            and self._gift_conversion_plan().price > 0
+        )
+
+    def _gift_conversion_plan(self):
+        self.ensure_one()
+        if self.plan_id.is_trial:
+            return self.plan_id.conversion_plan_id
+        return self.plan_id
+
+    def _gift_conversion_start(self):
+        """The day after the gift's last delivery, or today."""
+        self.ensure_one()
+        return max(
+            self._last_delivery_day() + timedelta(days=1),
+            fields.Date.context_today(self),
+        )
+
+    def _convert_gift(self):
+        """The reader of a gift or sponsored copy goes on at their own cost: a
+        subscription of their own (payer = recipient = the reader) to the same
+        publication and offer, from the day after the gift's last delivery,
+        linked to the gift, confirmed and invoiced to the reader; a gift
+        conversion in the renewal figures. Returns the new subscriptions."""
+        not_convertible = self.filtered(lambda s: not s._gift_convertible())
+        if not_convertible:
+            raise UserError(
+                self.env._(
+                    "Only an open fixed-term gift or sponsored copy with a paid "
+                    "offer, not yet continued, goes on at its reader's cost: "
+                    "%(names)s.",
+                    names=", ".join(not_convertible.mapped("name")),
+                )
+            )
+        own = self.create([gift._prepare_gift_conversion() for gift in self])
+        own.action_confirm()
+        events = []
+        for gift, subscription in zip(self, own, strict=True):
+            gift._write_state({"converted_subscription_id": subscription.id})
+            gift.message_post(
+                body=self.env._(
+                    "The reader goes on at their own cost with %(subscription)s "
+                    "(%(plan)s) from %(date)s.",
+                    subscription=subscription.name,
+                    plan=subscription.plan_id.name,
+                    date=subscription.date_start,
+                )
+            )
+            events.append(
+                {
+                    "subscription_id": gift.id,
+                    "period_id": gift._current_period().id,
+                    "kind": "gift_conversion",
+                    "invoice_id": subscription.period_ids.invoice_id.id,
+                }
+            )
+        self.env["publication.renewal.event"].sudo().create(events)
+        return own
+
+    def _prepare_gift_conversion(self):
+        """The reader's own subscription that continues this gift."""
+        self.ensure_one()
+        return {
+            "recipient_id": self.recipient_id.id,
+            "payer_id": self.recipient_id.id,
+            "delivery_address_id": self.delivery_address_id.id,
+            "publication_id": self.publication_id.id,
+            "plan_id": self._gift_conversion_plan().id,
+            "quantity": self.quantity,
+            "origin": "new",
+            "user_id": self.user_id.id,
+            "date_start": self._gift_conversion_start(),
+            "gift_subscription_id": self.id,
+        }
+
     def _send_winback_offer(self):
         """Offer to come back, unless the reader already did."""
         back = self._with_open_subscription_elsewhere()
@@ -424,6 +569,7 @@ class PublicationSubscription(models.Model):
                 ("plan_id.is_trial", "=", False),
                 ("amount", ">", 0),
                 ("date_cancel_planned", "=", False),
+                ("converted_subscription_id", "=", False),
                 ("date_end", ">=", today),
                 ("date_end", "<=", today + timedelta(days=step.days)),
                 "|",
@@ -441,6 +587,7 @@ class PublicationSubscription(models.Model):
                 ("renewal_type", "=", "fixed"),
                 ("plan_id.offer_continuous", "=", True),
                 ("date_cancel_planned", "=", False),
+                ("converted_subscription_id", "=", False),
                 ("date_end", ">=", today),
                 ("renewal_event_ids", "not any", [("kind", "=", "conversion")]),
             ]

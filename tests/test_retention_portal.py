@@ -209,28 +209,46 @@ class TestRetentionPortal(HelpdeskCommon, HttpCase):
         self.assertEqual(self.subscription.state, "active")
         self.assertFalse(self._attempts())
 
-    def test_anonymous_visitor_needs_the_token(self):
-        self._assert_redirect(self.url_open(self.url, allow_redirects=False), "/my")
-        wrong = self.url_open(self.url + "?access_token=wrong", allow_redirects=False)
-        self._assert_redirect(wrong, "/my")
+    def test_anonymous_visitor_is_sent_to_log_in(self):
+        self._assert_redirect(
+            self.url_open(self.url, allow_redirects=False), "/web/login"
+        )
         token = self.subscription.sudo()._portal_ensure_token()
-        page = self.url_open(f"{self.url}?access_token={token}")
-        self.assertEqual(page.status_code, 200)
-        self.assertIn("Before you go", page.text)
-        csrf = CSRF.search(page.text).group(1)
-        refused = self.url_open(
-            self.url + "?access_token=wrong",
+        page = self.url_open(f"{self.url}?access_token={token}", allow_redirects=False)
+        self._assert_redirect(page, "/web/login")
+        csrf = CSRF.search(self.url_open("/web/login").text).group(1)
+        for query in ("?access_token=wrong", f"?access_token={token}"):
+            refused = self.url_open(
+                self.url + query,
+                data={
+                    "csrf_token": csrf,
+                    "outcome": "discount",
+                    "churn_reason_id": self.reason_price.id,
+                },
+                allow_redirects=False,
+            )
+            self._assert_redirect(refused, "/web/login")
+        self.env.invalidate_all()
+        self.assertFalse(self.subscription.next_discount)
+        self.assertFalse(self._attempts())
+
+    def test_recipient_who_does_not_pay_may_not_cancel(self):
+        gift = self._active(recipient_id=self.bob.id, payer_id=self.alice.id)
+        self.url = f"/my/subscriptions/{gift.id}/cancel"
+        self.authenticate("portal_bob", "portal_bob")
+        self._assert_redirect(self.url_open(self.url, allow_redirects=False), "/my")
+        page = self.url_open(f"/my/subscriptions/{gift.id}")
+        self.assertNotIn(self.url, page.text)
+        response = self.url_open(
+            self.url,
             data={
-                "csrf_token": csrf,
-                "outcome": "discount",
+                "csrf_token": CSRF.search(page.text).group(1),
+                "outcome": "cancelled",
                 "churn_reason_id": self.reason_price.id,
+                "date_cancel": fields.Date.to_string(self.today),
             },
             allow_redirects=False,
         )
-        self._assert_redirect(refused, "/my")
+        self._assert_redirect(response, "/my")
         self.env.invalidate_all()
-        self.assertFalse(self.subscription.next_discount)
-        response = self._post(token=token, outcome="discount")
-        self._assert_redirect(response, f"/my/subscriptions/{self.subscription.id}")
-        self.assertIn(f"access_token={token}", response.headers["Location"])
-        self.assertEqual(self.subscription.next_discount, 15.0)
+        self.assertEqual(gift.state, "active")

@@ -109,7 +109,7 @@ class TestSubscriptionMail(HelpdeskCommon, HttpCase):
         offer = self._mails(alice, "miss you")
         self.assertEqual(len(offer), 1)
         self._assert_from_publisher(offer, self.env.company.email_formatted)
-        self.assertIn(f"/publication/unsubscribe/{alice.id}?access_token=", offer.body)
+        self.assertIn(alice.sudo()._unsubscribe_url(), offer.body, "its own token")
 
     def test_service_mails_go_to_blacklisted_payers(self):
         self.env["mail.blacklist"]._add("alice@example.com")
@@ -147,21 +147,21 @@ class TestSubscriptionMail(HelpdeskCommon, HttpCase):
     # -- /publication/unsubscribe over HTTP ----------------------------------
     def _unsubscribe_url(self, subscription, token=None):
         url = f"/publication/unsubscribe/{subscription.id}"
-        return f"{url}?access_token={token}" if token else url
+        return f"{url}?token={token}" if token else url
 
     def _blacklisted(self, email):
         return self.env["mail.blacklist"].search_count([("email", "=", email)])
 
     def test_unsubscribe_link_asks_then_blacklists(self):
         subscription = self._active()
-        token = subscription.sudo()._portal_ensure_token()
+        token = subscription.sudo()._unsubscribe_token()
         page = self.url_open(self._unsubscribe_url(subscription, token))
         self.assertEqual(page.status_code, 200)
         self.assertIn("Stop offers", page.text)
         self.assertFalse(self._blacklisted("alice@example.com"), "GET changes nothing")
         response = self.url_open(
             self._unsubscribe_url(subscription),
-            data={"csrf_token": CSRF.search(page.text).group(1), "access_token": token},
+            data={"csrf_token": CSRF.search(page.text).group(1), "token": token},
         )
         self.assertEqual(response.status_code, 200)
         self.assertIn("receives no more offers", response.text)
@@ -187,7 +187,7 @@ class TestSubscriptionMail(HelpdeskCommon, HttpCase):
         self.authenticate("portal_alice", "portal_alice")
         with self.assertLogs("odoo.http", "WARNING"):
             response = self.url_open(
-                self._unsubscribe_url(subscription), data={"access_token": "x"}
+                self._unsubscribe_url(subscription), data={"token": "x"}
             )
         self.assertEqual(response.status_code, 400)
         self.assertFalse(self._blacklisted("alice@example.com"))
