@@ -224,6 +224,14 @@ class PublicationPortal(CustomerPortal):
             ticket = subscription._portal_report_copy(
                 issue, kind, kw.get("description"), request.env.user.partner_id
             )
+            if ticket.report_count > 1:
+                return request.env._(
+                    "You have already reported issue %(issue)s: your message is "
+                    "added to complaint %(ticket)s. A missing or damaged copy is "
+                    "made good once.",
+                    issue=ticket.issue_id.name,
+                    ticket=ticket.number,
+                )
             answer = request.env._(
                 "Thank you: complaint %(ticket)s is registered.", ticket=ticket.number
             )

@@ -103,6 +103,20 @@ class HelpdeskTicket(models.Model):
     replacement_ids = fields.One2many(
         "publication.issue.replacement", "ticket_id", string="Replacement Copies"
     )
+    extended_date = fields.Date(
+        string="Extended On",
+        readonly=True,
+        copy=False,
+        help="When the subscription was extended by one issue for this complaint.",
+    )
+    report_count = fields.Integer(
+        string="Reports",
+        default=1,
+        readonly=True,
+        copy=False,
+        help="Times the reader reported this copy: a repeated report on the portal "
+        "joins the first ticket of the subscription and issue.",
+    )
 
     @api.depends("partner_id", "company_id")
     def _compute_subscription_id(self):
@@ -369,6 +383,65 @@ class HelpdeskTicket(models.Model):
                 )
             )
 
+    @api.model
+    def _remedy_domain(self, subscription, issue):
+        """Tickets that made good issue for subscription: a copy sent again or
+        a free extension. One remedy per subscription and issue."""
+        sent_again = Domain(
+            "replacement_ids",
+            "any",
+            [("subscription_id", "=", subscription.id), ("issue_id", "=", issue.id)],
+        )
+        extended = Domain(
+            [
+                ("subscription_id", "=", subscription.id),
+                ("issue_id", "=", issue.id),
+                ("extended_date", "!=", False),
+            ]
+        )
+        return sent_again | extended
+
+    def _check_no_remedy_yet(self):
+        """Refuse a second remedy of the ticket's subscription and issue, from
+        this ticket or another; a ticket without an issue is remedied once."""
+        self.ensure_one()
+        if self.issue_id:
+            remedied = self.sudo().search(
+                self._remedy_domain(self.subscription_id, self.issue_id),
+                order="id",
+                limit=1,
+            )
+        else:
+            remedied = self if self.extended_date else self.browse()
+        if remedied:
+            raise UserError(
+                self.env._(
+                    "Subscription %(subscription)s already had its remedy for issue "
+                    "%(issue)s on ticket %(ticket)s: a missing or damaged copy is "
+                    "made good once.",
+                    subscription=self.subscription_id.name,
+                    issue=self.issue_id.name or "-",
+                    ticket=remedied.display_name,
+                )
+            )
+
+    def _join_report(self, category, description, partner):
+        """The reader reports the ticket's copy again: their words on its
+        chatter, the reader following it, one more report; no second remedy."""
+        self.ensure_one()
+        self.report_count += 1
+        self.message_subscribe(partner_ids=partner.ids)
+        self.message_post(
+            body=self.env._(
+                "%(category)s reported again: %(description)s",
+                category=category.name,
+                description=description or "-",
+            ),
+            author_id=partner.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+
     def _remedy_done(self, body):
         """Record a remedy on the ticket's chatter; it answers the complaint."""
         self.ensure_one()
@@ -377,12 +450,15 @@ class HelpdeskTicket(models.Model):
 
     def action_resend_issue(self):
         """Ask how many copies of the issue to send again."""
+        self._check_remedy(needs_issue=True)
+        self._check_no_remedy_yet()
         return self._open_remedy_wizard("resend", needs_issue=True)
 
     def _resend_issue(self, quantity):
         """Send the issue again, as a replacement copy in its distribution."""
         self.ensure_one()
         self._check_remedy(needs_issue=True)
+        self._check_no_remedy_yet()
         subscription = self.subscription_id
         replacement = self.env["publication.issue.replacement"].create(
             {
@@ -408,9 +484,11 @@ class HelpdeskTicket(models.Model):
         """Extend the subscription by one issue, free of charge."""
         for ticket in self:
             ticket._check_remedy()
+            ticket._check_no_remedy_yet()
             new_end = ticket.subscription_id._extend_by_issues(
                 1, self.env._("ticket %(ticket)s", ticket=ticket.number)
             )
+            ticket.extended_date = fields.Date.context_today(ticket)
             ticket._remedy_done(
                 self.env._(
                     "Subscription %(subscription)s extended by one issue: it now "

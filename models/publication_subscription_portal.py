@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
 
 from .publication_subscription import OPEN_STATES
 
@@ -207,7 +208,8 @@ class PublicationSubscription(models.Model):
         """A missing or damaged copy reported by the reader: a complaint ticket
         of the publication's subscriber service team, linked to the
         subscription and the issue, with the publication's automatic remedy.
-        Returns the ticket."""
+        A repeated report of the issue joins the first ticket instead, without
+        a second remedy (its Reports count then says so). Returns the ticket."""
         self.ensure_one()
         self._raise_if_not_open(self.env._("Reporting a copy"))
         if kind not in PORTAL_COMPLAINTS:
@@ -223,6 +225,12 @@ class PublicationSubscription(models.Model):
                 )
             )
         category = self.env.ref(PORTAL_COMPLAINTS[kind])
+        first = self.env["helpdesk.ticket"].search(
+            self._portal_report_domain(issue), order="id", limit=1
+        )
+        if first:
+            first._join_report(category, description, partner)
+            return first
         ticket = self.env["helpdesk.ticket"].create(
             self._prepare_portal_ticket(issue, category, description, partner)
         )
@@ -233,6 +241,20 @@ class PublicationSubscription(models.Model):
         elif remedy == "extend":
             ticket.action_extend_subscription()
         return ticket
+
+    def _portal_report_domain(self, issue):
+        """Tickets a new report of issue joins: a missing or damaged copy of
+        this subscription (the same remedy, one copy), or one that already
+        made it good."""
+        categories = [self.env.ref(xmlid).id for xmlid in PORTAL_COMPLAINTS.values()]
+        reported = Domain(
+            [
+                ("subscription_id", "=", self.id),
+                ("issue_id", "=", issue.id),
+                ("category_id", "in", categories),
+            ]
+        )
+        return reported | self.env["helpdesk.ticket"]._remedy_domain(self, issue)
 
     def _prepare_portal_ticket(self, issue, category, description, partner):
         return {

@@ -142,24 +142,27 @@ class PublicationSubscription(models.Model):
         self.message_post(body=text)
 
     def _log_retention(self, outcome, reason, channel, offers=None, note=False):
-        offers = offers or {}
+        """Record each subscription's attempt with the save offers shown:
+        offers, or by default each subscription's own (_retention_offers), as
+        the retention step shows them."""
         Attempt = self.env["publication.retention.attempt"].sudo()
-        return Attempt.create(
-            [
+        vals_list = []
+        for subscription in self:
+            shown = subscription._retention_offers() if offers is None else offers
+            vals_list.append(
                 {
                     "subscription_id": subscription.id,
                     "date": subscription.company_id._publication_today(),
                     "channel": channel,
                     "churn_reason_id": reason.id,
                     "note": note,
-                    "offered_pause": bool(offers.get("pause")),
-                    "offered_plan_id": offers.get("plan", Attempt.browse()).id,
-                    "offered_discount": offers.get("discount", 0.0),
+                    "offered_pause": bool(shown.get("pause")),
+                    "offered_plan_id": shown.get("plan", Attempt.browse()).id,
+                    "offered_discount": shown.get("discount", 0.0),
                     "outcome": outcome,
                 }
-                for subscription in self
-            ]
-        )
+            )
+        return Attempt.create(vals_list)
 
     def _next_term_amount(self, quantity=None):
         """The next term's amount: the save offer's plan and discount."""

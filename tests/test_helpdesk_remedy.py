@@ -182,3 +182,68 @@ class TestHelpdeskRemedy(HelpdeskCommon):
             self.subscription._cancel(date(2026, 3, 31), self.reason_moved)
         with self.assertRefused(UserError, self.subscription.name, "Cancelled"):
             self.ticket.with_user(self.agent).action_extend_subscription()
+
+    # -- one remedy per subscription and issue -------------------------------
+    def _assert_no_second_remedy(self, first, apply):
+        """apply() is refused naming the subscription, the issue and first,
+        and sends nothing again nor moves the end."""
+        end = self.subscription.date_end
+        Replacement = self.env["publication.issue.replacement"]
+        replacements = Replacement.search_count([])
+        with self.assertRefused(
+            UserError, self.subscription.name, self.march.name, first.number
+        ):
+            apply()
+        self.assertEqual(self.subscription.date_end, end)
+        self.assertEqual(Replacement.search_count([]), replacements)
+
+    def test_an_issue_is_made_good_once_from_any_ticket(self):
+        again = self._ticket(self.alice, self.cat_damaged)
+        self.assertEqual(again.issue_id, self.march)
+        # both remedy wizards opened before either is applied
+        resend_first = self.ticket.with_user(self.agent).action_resend_issue()
+        resend_again = again.with_user(self.agent).action_resend_issue()
+        self._apply(resend_first)
+        self.assertEqual(self.ticket.replacement_ids.quantity, 1)
+        agent_again = again.with_user(self.agent)
+        self._assert_no_second_remedy(self.ticket, lambda: self._apply(resend_again))
+        self._assert_no_second_remedy(self.ticket, agent_again.action_resend_issue)
+        self._assert_no_second_remedy(
+            self.ticket, agent_again.action_extend_subscription
+        )
+        self._assert_no_second_remedy(
+            self.ticket, self.ticket.with_user(self.agent).action_extend_subscription
+        )
+        # another issue is another remedy
+        february = self._issue(self.monthly, date(2026, 2, 1))
+        other = self._ticket(self.alice, issue_id=february.id)
+        other.with_user(self.agent).action_extend_subscription()
+        self.assertEqual(self.subscription.date_end, date(2027, 1, 1))
+        self.assertEqual(other.extended_date, date(2026, 3, 10))
+
+    def test_an_extension_is_not_followed_by_a_copy_sent_again(self):
+        self.ticket.with_user(self.agent).action_extend_subscription()
+        self.assertEqual(self.subscription.date_end, date(2027, 1, 1))
+        again = self._ticket(self.alice).with_user(self.agent)
+        self._assert_no_second_remedy(self.ticket, again.action_resend_issue)
+        self._assert_no_second_remedy(self.ticket, again.action_extend_subscription)
+
+    def test_portal_report_joins_the_ticket_that_made_the_issue_good(self):
+        """A billing complaint about the same subscription is not joined; the
+        back office's ticket that sent the copy again is, without an
+        extension."""
+        billing = self._ticket(self.alice, self.cat_billing)
+        self.ticket.with_user(self.agent)._resend_issue(1)
+        self.monthly.portal_remedy = "extend"
+        subscription = self.subscription.sudo()
+        joined = subscription._portal_report_copy(
+            self.march, "damaged", "Torn in half", self.alice
+        )
+        self.assertEqual(joined, self.ticket)
+        self.assertNotEqual(joined, billing)
+        self.assertEqual(joined.report_count, 2)
+        self.assertEqual(self.subscription.date_end, date(2026, 12, 31))
+        self.assertIn(self.alice, joined.message_partner_ids)
+        message = joined.message_ids.sorted("id")[-1]
+        self.assertEqual(message.author_id, self.alice)
+        self.assertIn("Torn in half", message.body)

@@ -240,3 +240,50 @@ class TestRetention(PublicationCommon):
         self.assertEqual(by_offer["plan"], (2, 0, 0.0))
         self.assertEqual(by_offer["discount"][:2], (3, 1))
         self.assertAlmostEqual(by_offer["discount"][2], 100 / 3)
+
+    def test_back_office_cancellation_counts_the_offers_refused(self):
+        """Three readers saw every offer: one took the discount on the portal,
+        one cancelled there and one cancelled with the back office. By hand:
+        each offer was shown 3 times; the discount saved 1 of 3 (33.33 %)."""
+        partners = self.env["res.partner"].create(
+            [{"name": f"Reader {n}"} for n in range(3)]
+        )
+        saved, portal_cancel, office_cancel = (
+            self._active(recipient_id=p.id) for p in partners
+        )
+        saved._retention("discount", self.reason_price, "portal")
+        portal_cancel._retention(
+            "cancelled", self.reason_price, "portal", date_cancel=date(2026, 3, 1)
+        )
+        Wizard = self.env["publication.subscription.cancel.wizard"].with_user(self.user)
+        form = Form(Wizard.with_context(active_ids=office_cancel.ids))
+        form.churn_reason_id = self.reason_price
+        form.save().action_cancel()
+        self.assertEqual(office_cancel.state, "cancelled")
+        self.env.flush_all()
+        Report = self.env["publication.retention.report"].with_user(self.user)
+        by_offer = {
+            offer: (shown, accepted, rate)
+            for offer, shown, accepted, rate in Report._read_group(
+                [],
+                ["offer"],
+                ["offered_count:sum", "accepted_count:sum", "save_rate:avg"],
+            )
+        }
+        # today's main: 50.0 (the back office's cancellation showed nothing)
+        self.assertEqual(round(by_offer["discount"][2], 2), 33.33)
+        self.assertEqual(by_offer["discount"][:2], (3, 1))
+        self.assertEqual(by_offer["pause"], (3, 0, 0.0))
+        self.assertEqual(by_offer["plan"], (3, 0, 0.0))
+        self.assertRecordValues(
+            self.Attempt.search([("subscription_id", "=", office_cancel.id)]),
+            [
+                {
+                    "channel": "backoffice",
+                    "outcome": "cancelled",
+                    "offered_pause": True,
+                    "offered_plan_id": self.plan_monthly_digital.id,
+                    "offered_discount": 20.0,
+                }
+            ],
+        )

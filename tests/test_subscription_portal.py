@@ -327,11 +327,56 @@ class TestSubscriptionPortal(HelpdeskCommon, HttpCase):
         self.assertGreater(self.subscription.date_end, end)
         self.assertEqual(self._tickets().category_id, self.cat_damaged)
         self.monthly.portal_remedy = "none"
+        earlier = self.subscription._portal_issues()[1:2]
         response = self._post(
-            self.subscription, "complaint", issue_id=issue.id, kind="missed"
+            self.subscription, "complaint", issue_id=earlier.id, kind="missed"
         )
         page = self.url_open(response.headers["Location"]).text
         self.assertIn("Our subscriber service answers soon", page)
+
+    def test_repeated_report_joins_the_first_ticket_without_a_second_remedy(self):
+        self._login(self.portal_alice)
+        for remedy, issue in (
+            ("extend", self._last_issue()),
+            ("resend", self.subscription._portal_issues()[1:2]),
+        ):
+            self.monthly.portal_remedy = remedy
+            end = self.subscription.date_end
+            answers = []
+            for kind, text in (
+                ("missed", "Not in my letterbox"),
+                ("missed", "Still nothing"),
+                ("damaged", "It came torn"),
+            ):
+                response = self._post(
+                    self.subscription,
+                    "complaint",
+                    issue_id=issue.id,
+                    kind=kind,
+                    description=text,
+                )
+                answers.append(self.url_open(response.headers["Location"]).text)
+            ticket = self._tickets().filtered(lambda t, i=issue: t.issue_id == i)
+            self.assertEqual(len(ticket), 1, "the repeated reports join the first")
+            self.assertEqual(ticket.report_count, 3)
+            self.assertEqual(ticket.category_id, self.cat_missed)
+            if remedy == "extend":
+                later = self.monthly.issue_ids.filtered(lambda i, e=end: i.date > e)
+                next_issue = min(later.mapped("date"))
+                self.assertEqual(self.subscription.date_end, next_issue, "once")
+            else:
+                self.assertEqual(self.subscription.date_end, end)
+                self.assertEqual(ticket.replacement_ids.quantity, 1, "sent once")
+            readers = ticket.message_ids.filtered(
+                lambda m: m.author_id == self.alice and m.message_type == "comment"
+            )
+            self.assertEqual(len(readers), 2)
+            self.assertIn("Still nothing", "".join(readers.mapped("body")))
+            self.assertIn("It came torn", "".join(readers.mapped("body")))
+            self.assertIn("is registered", answers[0])
+            for answer in answers[1:]:
+                self.assertIn("You have already reported issue", answer)
+                self.assertIn(ticket.number, answer)
 
     def test_complaint_for_an_issue_not_delivered_is_refused(self):
         foreign = self.monthly.issue_ids.filtered(lambda i: i.date > self.today)[:1]
