@@ -171,6 +171,40 @@ class TestRegisterImport(AutomationCommon):
         self.assertIn("end before start", rejected[0]["problems"])
         self.assertFalse(self._imported("R-1002"))
 
+    def test_rejected_file_is_safe_in_a_spreadsheet(self):
+        """A cell a spreadsheet would run as a formula gets a leading quote in
+        the file of rejected lines; imported again, the text has no quote."""
+        rows = template_rows()[:2]
+        texts = {
+            "subscriber": '=HYPERLINK("http://x","y")',
+            "phone": "+1 555 0199",
+            "notes": "@SUM(1)",
+            "street": "-2+3",
+        }
+        rows[1].update(texts, end="2020-01-01")  # before the start: rejected
+        record = self._import(csv_file(rows), valid_only=True)
+        rejected = list(
+            csv.DictReader(
+                io.StringIO(base64.b64decode(record.rejected_file).decode(), newline="")
+            )
+        )
+        self.assertEqual(
+            {name: rejected[0][name] for name in texts},
+            {name: f"'{text}" for name, text in texts.items()},
+        )
+        self.assertEqual(rejected[0]["end"], "2020-01-01")
+        self.assertTrue(rejected[0]["problems"].startswith("Line 3"))
+        rejected[0]["end"] = "2027-02-28"  # corrected
+        del rejected[0]["problems"]
+        again = self._import(csv_file(rejected))
+        self.assertEqual((again.created_count, again.rejected_count), (1, 0))
+        reader = self._imported("R-1002").recipient_id
+        self.assertEqual(
+            {name: reader[name] for name in ("name", "phone", "street")},
+            {"name": texts["subscriber"], "phone": "+1 555 0199", "street": "-2+3"},
+        )
+        self.assertIn("@SUM(1)", self._imported("R-1002").note)
+
     def test_reimport_changes_nothing_and_corrected_file_updates(self):
         self._import(TEMPLATE.encode())
         subscriptions = self._imported("R-1001", "R-1002", "R-1003", "R-1004", "R-1005")

@@ -18,12 +18,13 @@ BATCH_LINES = 1000
 IMMEDIATE_LINES = 2000
 # one example line per case: a subscriber paying for himself (route by postal
 # code), a gift paid until the middle of the term, copies of a sponsor, a
-# member copy on a route given by its code, a trial of the e-paper
+# member copy on a route given by its code, a trial of the e-paper; its cells
+# are safe in a spreadsheet as every CSV of the add-on's (see spreadsheet.py)
 TEMPLATE = """\
 reference,subscriber,street,zip,city,country,email,phone,language,\
 payer_reference,payer,payer_email,payer_zip,publication,offer,copies,start,end,\
 paid_until,origin,route,source,notes
-R-1001,Anna Berg,1 Church Lane,10100,Springfield,US,anna@example.com,+1 555 0101,\
+R-1001,Anna Berg,1 Church Lane,10100,Springfield,US,anna@example.com,'+1 555 0101,\
 en_US,,,,,PM,Annual,1,2024-01-01,2026-12-31,2026-12-31,,,Fair,
 R-1002,Ben Carter,2 Mill Road,10600,Springfield,US,,,,R-9001,Clara Carter,\
 clara@example.com,10600,PM,Annual,1,2026-03-01,2027-02-28,2026-08-31,gift,,,Birthday

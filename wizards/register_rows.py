@@ -9,6 +9,7 @@ from odoo.tools import email_normalize
 
 from ..models.publication_route import normalize_zip
 from ..models.publication_subscription import OPEN_STATES, PAID_BY_OTHERS
+from ..models.spreadsheet import csv_bytes, unquote_cell
 
 # (column, required): the template's header, in its order
 COLUMNS = (
@@ -64,7 +65,7 @@ def read_file(content, filename):
             continue
         row = {"line": number}
         for name, cell in zip(header, cells, strict=False):
-            row[name] = cell.strip() if isinstance(cell, str) else cell
+            row[name] = unquote_cell(cell.strip()) if isinstance(cell, str) else cell
         rows.append(row)
     return header, rows
 
@@ -90,12 +91,10 @@ def _read_xlsx(content):
 
 def write_csv(rows, extra=()):
     """CSV of rows with the template's columns (and the extra ones)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMN_NAMES + list(extra))
-    for row in rows:
-        writer.writerow([_text(row.get(name)) for name in COLUMN_NAMES + list(extra)])
-    return out.getvalue().encode()
+    columns = COLUMN_NAMES + list(extra)
+    return csv_bytes(
+        columns, [[_text(row.get(name)) for name in columns] for row in rows]
+    )
 
 
 def _text(value):
