@@ -7,6 +7,7 @@ from .register_rows import (
     COLUMN_NAMES,
     COLUMNS,
     RegisterChecker,
+    UnreadableFile,
     column_letter,
     person_keys,
     read_file,
@@ -138,7 +139,20 @@ class PublicationRegisterImport(models.Model):
         self.ensure_one()
         if not self.file:
             raise UserError(self.env._("Choose the file of the register to import."))
-        header, rows = read_file(base64.b64decode(self.file), self.file_name)
+        try:
+            header, rows = read_file(base64.b64decode(self.file), self.file_name)
+        except UnreadableFile as error:
+            kind, reason = error.args
+            raise UserError(
+                self.env._(
+                    "File (CSV or XLSX) %(name)s cannot be read as a %(kind)s "
+                    "file: %(reason)s. Save it from your spreadsheet as CSV "
+                    "(UTF-8) or XLSX and choose it again.",
+                    name=self.file_name or "",
+                    kind=kind,
+                    reason=reason,
+                )
+            ) from error
         problems = [
             (1, name, name, self.env._("unknown column"))
             for name in header
