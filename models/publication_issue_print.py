@@ -1,13 +1,13 @@
 """Going to print: an issue's frozen distribution list and its documents."""
 
-import csv
-import io
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, split_every
+
+from .spreadsheet import csv_bytes
 
 FREEZE_BATCH = 5  # issues per statement and commit of the scheduled action
 COUNT_COLUMNS = ("route_code", "route", "zip", "delivery_method", "lines", "copies")
@@ -174,12 +174,10 @@ class PublicationIssue(models.Model):
 
     def _counts_csv(self):
         rows, total = self._distribution_counts()
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(self._count_headers())
-        for row in [*rows, total]:
-            writer.writerow([row[column] for column in COUNT_COLUMNS])
-        return out.getvalue().encode()
+        return csv_bytes(
+            self._count_headers(),
+            [[row[column] for column in COUNT_COLUMNS] for row in [*rows, total]],
+        )
 
     def action_export_counts_csv(self):
         """The counts for the post office and the printer, as a CSV file."""

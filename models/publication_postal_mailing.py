@@ -1,9 +1,9 @@
 import base64
-import csv
-import io
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from .spreadsheet import csv_bytes
 
 ADDRESS_FIELDS = ("street", "street2", "zip", "city", "country_id")
 
@@ -118,13 +118,9 @@ class PublicationPostalMailing(models.Model):
     def _csv(self):
         """The recipients for a print house: one row per address."""
         self.ensure_one()
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            ["name", "street", "street2", "zip", "city", "country", "subscription"]
-        )
-        for line in self.line_ids:
-            writer.writerow(
+        return csv_bytes(
+            ["name", "street", "street2", "zip", "city", "country", "subscription"],
+            [
                 [
                     line.name,
                     line.street or "",
@@ -134,8 +130,9 @@ class PublicationPostalMailing(models.Model):
                     line.country_id.code or "",
                     line.subscription_id.name or "",
                 ]
-            )
-        return out.getvalue().encode()
+                for line in self.line_ids
+            ],
+        )
 
     def action_export_csv(self):
         self.ensure_one()

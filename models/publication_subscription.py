@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 
+from .input_bounds import check_vals
 from .publication_issue import DELIVERY_METHODS
 from .publication_subscription_plan import RENEWAL_TYPES
 
@@ -377,6 +378,12 @@ class PublicationSubscription(models.Model):
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
         for subscription in self:
+            subscription._check_input_bounds(
+                {
+                    "date_start": subscription.date_start,
+                    "date_end": subscription.date_end,
+                }
+            )
             if not subscription.date_end and subscription.plan_id:
                 raise ValidationError(
                     self.env._(
@@ -401,15 +408,7 @@ class PublicationSubscription(models.Model):
     @api.constrains("quantity")
     def _check_quantity(self):
         for subscription in self:
-            if subscription.quantity <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "Copies of subscription %(name)s must be at least 1, not "
-                        "%(value)s.",
-                        name=subscription.name,
-                        value=subscription.quantity,
-                    )
-                )
+            subscription._check_input_bounds({"quantity": subscription.quantity})
 
     @api.constrains("plan_id", "publication_id")
     def _check_plan_publication(self):
@@ -473,9 +472,11 @@ class PublicationSubscription(models.Model):
                     self.env["ir.sequence"].next_by_code("publication.subscription")
                     or "/"
                 )
+            self._check_input_bounds(vals, vals["name"])
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_input_bounds(vals)
         self._check_guarded_fields(vals)
         locked = set(LOCKED_FIELDS) & set(vals)
         if self.env.su and all(
@@ -492,6 +493,17 @@ class PublicationSubscription(models.Model):
                 )
             )
         return super().write(vals)
+
+    def _check_input_bounds(self, vals, name=None):
+        """Copies and dates of vals within bounds (see input_bounds): before
+        they are written, also over RPC, and by the constraints."""
+        copies, dates = ["quantity"], ["date_start", "date_end"]
+        if not set(vals) & {*copies, *dates}:
+            return
+        owner = self.env._(
+            "subscription %(name)s", name=name or ", ".join(self.mapped("name"))
+        )
+        check_vals(self, vals, copies=copies, dates=dates, owner=owner)
 
     def _check_guarded_fields(self, vals, creating=False):
         """What the views hide, refused over RPC too: states change only

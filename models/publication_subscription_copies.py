@@ -3,7 +3,6 @@ credited for the rest of the invoiced periods, or planned for the next period,
 as the publication says."""
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 from .publication_subscription import OPEN_STATES
@@ -34,6 +33,7 @@ class PublicationSubscription(models.Model):
         The add-on's own writes (as superuser) set the copies as they are."""
         if "quantity" not in vals or self.env.su:
             return super().write(vals)
+        self._check_input_bounds(vals)  # before the others are written
         changing = self.filtered(
             lambda s: (
                 s.state in OPEN_STATES
@@ -56,15 +56,6 @@ class PublicationSubscription(models.Model):
         invoice (more copies) or a credit note (fewer) for the rest of their
         invoiced periods, or from their next period, by the publication's
         Change of Copies."""
-        if quantity <= 0:
-            raise ValidationError(
-                self.env._(
-                    "Copies of subscription %(name)s must be at least 1, not "
-                    "%(value)s.",
-                    name=self[:1].name,
-                    value=quantity,
-                )
-            )
         for policy, subscriptions in self.grouped(
             lambda s: s.publication_id.copies_change_policy
         ).items():

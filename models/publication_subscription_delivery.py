@@ -35,8 +35,10 @@ class PublicationSubscription(models.Model):
                     state=dict(self._fields["state"].selection)[self.state],
                 )
             )
+        Pause = self.env["publication.subscription.pause"]
+        Pause._check_input_bounds({"date_from": date_from, "date_to": date_to})
         new_end = self._end_after_pause(date_from, date_to)
-        pause = self.env["publication.subscription.pause"].create(
+        pause = Pause.create(
             {
                 "subscription_id": self.id,
                 "date_from": date_from,

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .input_bounds import check_vals
+
 
 class PublicationSubscriptionPause(models.Model):
     _name = "publication.subscription.pause"
@@ -17,9 +19,19 @@ class PublicationSubscriptionPause(models.Model):
     previous_date_end = fields.Date(string="End Before", readonly=True)
     new_date_end = fields.Date(string="End After", readonly=True)
 
+    def _check_input_bounds(self, vals):
+        """Dates of vals within bounds (see input_bounds): before the end
+        after the pause is computed from them, and by the constraint."""
+        check_vals(
+            self, vals, dates=["date_from", "date_to"], owner=self.env._("pause")
+        )
+
     @api.constrains("date_from", "date_to", "subscription_id")
     def _check_dates(self):
         for pause in self:
+            pause._check_input_bounds(
+                {"date_from": pause.date_from, "date_to": pause.date_to}
+            )
             subscription = pause.subscription_id
             if pause.date_to < pause.date_from:
                 raise ValidationError(

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools.misc import format_date
 
+from .input_bounds import check_vals
 from .publication_subscription import OPEN_STATES
 
 UNPAID = ("not_paid", "partial")
@@ -153,6 +154,14 @@ class PublicationSubscriptionPeriod(models.Model):
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
         for period in self:
+            check_vals(
+                period,
+                {"date_start": period.date_start, "date_end": period.date_end},
+                dates=["date_start", "date_end"],
+                owner=self.env._(
+                    "a period of %(name)s", name=period.subscription_id.name
+                ),
+            )
             if period.date_end < period.date_start:
                 raise ValidationError(
                     self.env._(

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .input_bounds import MAX_TERM
+
 RENEWAL_TYPES = [("fixed", "Fixed Term"), ("continuous", "Continuous")]
 
 
@@ -81,6 +83,16 @@ class PublicationSubscriptionPlan(models.Model):
                     self.env._(
                         "Term of offer %(plan)s must be positive, not %(value)s.",
                         plan=plan.name,
+                        value=plan.term_length,
+                    )
+                )
+            if plan.term_length > MAX_TERM:
+                raise ValidationError(
+                    self.env._(
+                        "Term of offer %(plan)s must be at most %(max)s months or "
+                        "issues, not %(value)s.",
+                        plan=plan.name,
+                        max=MAX_TERM,
                         value=plan.term_length,
                     )
                 )

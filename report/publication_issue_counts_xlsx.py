@@ -1,6 +1,7 @@
 from odoo import models
 
 from ..models.publication_issue_print import COUNT_COLUMNS
+from ..models.spreadsheet import write_xlsx_row
 
 
 class ReportIssueCountsXlsx(models.AbstractModel):
@@ -17,11 +18,11 @@ class ReportIssueCountsXlsx(models.AbstractModel):
         for issue in issues:
             rows, total = issue._distribution_counts()
             sheet = workbook.add_worksheet(issue.name.replace("/", "-")[:31])
-            sheet.write_row(0, 0, issue._count_headers(), bold)
+            write_xlsx_row(sheet, 0, issue._count_headers(), bold)
             for number, row in enumerate(rows, start=1):
-                sheet.write_row(number, 0, [row[column] for column in COUNT_COLUMNS])
-            sheet.write_row(
-                len(rows) + 1, 0, [total[column] for column in COUNT_COLUMNS], bold
+                write_xlsx_row(sheet, number, [row[column] for column in COUNT_COLUMNS])
+            write_xlsx_row(
+                sheet, len(rows) + 1, [total[column] for column in COUNT_COLUMNS], bold
             )
             sheet.set_column(0, 0, 10)
             sheet.set_column(1, 1, 24)

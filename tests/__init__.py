@@ -46,3 +46,5 @@ from . import test_translations
 from . import test_retention
 from . import test_retention_portal
 from . import test_subscription_mail
+from . import test_input_bounds
+from . import test_spreadsheet_cells

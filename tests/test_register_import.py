@@ -159,6 +159,58 @@ class TestRegisterImport(AutomationCommon):
             record.action_import()
         self.assertEqual(self._written(), before, "nothing written")
 
+    def test_unreadable_file_is_refused(self):
+        """Bytes that are no CSV (the reader's _csv.Error) or no XLSX (a
+        BadZipFile) get a message naming the file; nothing is written."""
+        before = self._written()
+        for name, content, kind in (
+            ("register.csv", b"\x00\x01,\x02\r\x03\xff\x04", "CSV"),
+            ("register.xlsx", b"\x00\x01 not a zip \xff", "XLSX"),
+            ("register.xlsx", csv_file(template_rows()), "XLSX"),
+        ):
+            record = self._import_record(content, name=name)
+            for action in (record.action_dry_run, record.action_import):
+                with self.assertRaisesRegex(
+                    UserError, f"{name} cannot be read as a {kind} file"
+                ):
+                    action()
+            self.assertEqual(record.state, "draft")
+        self.assertEqual(self._written(), before, "nothing written")
+
+    def test_numbers_and_dates_out_of_bounds_are_rejected(self):
+        """Copies inf or nan (an OverflowError or ValueError) or beyond the
+        bound, dates outside a register's lifetime: the line is rejected with
+        the reason, the other lines are imported."""
+        good = template_rows()[0]
+        cases = [
+            ("copies", value, "bad number (a whole number from 1 to 10000)")
+            for value in ("inf", "-inf", "nan", "1e400", "2147483648", "10001")
+        ] + [
+            (column, value, "date out of range (1900-01-01 to 2199-12-31)")
+            for column, value in (
+                ("start", "0001-01-01"),
+                ("start", "9999-01-01"),
+                ("end", "9999-12-31"),
+                ("paid_until", "01.01.1899"),
+            )
+        ]
+        rows = [
+            good | {"reference": f"E-{n}", "subscriber": f"Reader {n}", column: value}
+            for n, (column, value, _reason) in enumerate(cases)
+        ]
+        rows.append(good | {"copies": "10000"})
+        record = self._import(csv_file(rows), valid_only=True)
+        self.assertEqual(record.state, "done")
+        found = {(line, column): reason for line, column, _v, reason in record.problems}
+        for n, (column, value, reason) in enumerate(cases):
+            self.assertEqual(found.get((n + 2, column)), reason, (column, value))
+        self.assertIn(
+            "Line 2, column copies (P), value 'inf': bad number", record.report
+        )
+        self.assertEqual((record.created_count, record.error_count), (1, len(cases)))
+        self.assertEqual(self._imported("R-1001").quantity, 10000)
+        self.assertFalse(self._imported(*(row["reference"] for row in rows[:-1])))
+
     def test_valid_lines_only_and_rejected_file(self):
         rows = template_rows()
         rows[1]["end"] = "2020-01-01"
@@ -170,6 +222,40 @@ class TestRegisterImport(AutomationCommon):
         self.assertEqual([row["reference"] for row in rejected], ["R-1002"])
         self.assertIn("end before start", rejected[0]["problems"])
         self.assertFalse(self._imported("R-1002"))
+
+    def test_rejected_file_is_safe_in_a_spreadsheet(self):
+        """A cell a spreadsheet would run as a formula gets a leading quote in
+        the file of rejected lines; imported again, the text has no quote."""
+        rows = template_rows()[:2]
+        texts = {
+            "subscriber": '=HYPERLINK("http://x","y")',
+            "phone": "+1 555 0199",
+            "notes": "@SUM(1)",
+            "street": "-2+3",
+        }
+        rows[1].update(texts, end="2020-01-01")  # before the start: rejected
+        record = self._import(csv_file(rows), valid_only=True)
+        rejected = list(
+            csv.DictReader(
+                io.StringIO(base64.b64decode(record.rejected_file).decode(), newline="")
+            )
+        )
+        self.assertEqual(
+            {name: rejected[0][name] for name in texts},
+            {name: f"'{text}" for name, text in texts.items()},
+        )
+        self.assertEqual(rejected[0]["end"], "2020-01-01")
+        self.assertTrue(rejected[0]["problems"].startswith("Line 3"))
+        rejected[0]["end"] = "2027-02-28"  # corrected
+        del rejected[0]["problems"]
+        again = self._import(csv_file(rejected))
+        self.assertEqual((again.created_count, again.rejected_count), (1, 0))
+        reader = self._imported("R-1002").recipient_id
+        self.assertEqual(
+            {name: reader[name] for name in ("name", "phone", "street")},
+            {"name": texts["subscriber"], "phone": "+1 555 0199", "street": "-2+3"},
+        )
+        self.assertIn("@SUM(1)", self._imported("R-1002").note)
 
     def test_reimport_changes_nothing_and_corrected_file_updates(self):
         self._import(TEMPLATE.encode())

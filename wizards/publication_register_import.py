@@ -7,6 +7,7 @@ from .register_rows import (
     COLUMN_NAMES,
     COLUMNS,
     RegisterChecker,
+    UnreadableFile,
     column_letter,
     person_keys,
     read_file,
@@ -18,12 +19,13 @@ BATCH_LINES = 1000
 IMMEDIATE_LINES = 2000
 # one example line per case: a subscriber paying for himself (route by postal
 # code), a gift paid until the middle of the term, copies of a sponsor, a
-# member copy on a route given by its code, a trial of the e-paper
+# member copy on a route given by its code, a trial of the e-paper; its cells
+# are safe in a spreadsheet as every CSV of the add-on's (see spreadsheet.py)
 TEMPLATE = """\
 reference,subscriber,street,zip,city,country,email,phone,language,\
 payer_reference,payer,payer_email,payer_zip,publication,offer,copies,start,end,\
 paid_until,origin,route,source,notes
-R-1001,Anna Berg,1 Church Lane,10100,Springfield,US,anna@example.com,+1 555 0101,\
+R-1001,Anna Berg,1 Church Lane,10100,Springfield,US,anna@example.com,'+1 555 0101,\
 en_US,,,,,PM,Annual,1,2024-01-01,2026-12-31,2026-12-31,,,Fair,
 R-1002,Ben Carter,2 Mill Road,10600,Springfield,US,,,,R-9001,Clara Carter,\
 clara@example.com,10600,PM,Annual,1,2026-03-01,2027-02-28,2026-08-31,gift,,,Birthday
@@ -137,7 +139,20 @@ class PublicationRegisterImport(models.Model):
         self.ensure_one()
         if not self.file:
             raise UserError(self.env._("Choose the file of the register to import."))
-        header, rows = read_file(base64.b64decode(self.file), self.file_name)
+        try:
+            header, rows = read_file(base64.b64decode(self.file), self.file_name)
+        except UnreadableFile as error:
+            kind, reason = error.args
+            raise UserError(
+                self.env._(
+                    "File (CSV or XLSX) %(name)s cannot be read as a %(kind)s "
+                    "file: %(reason)s. Save it from your spreadsheet as CSV "
+                    "(UTF-8) or XLSX and choose it again.",
+                    name=self.file_name or "",
+                    kind=kind,
+                    reason=reason,
+                )
+            ) from error
         problems = [
             (1, name, name, self.env._("unknown column"))
             for name in header

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
+from ..models.input_bounds import check_vals
+
 
 class PublicationSubscriptionGiftWizard(models.TransientModel):
     """Many subscriptions paid by one payer (gifts, sponsored copies), one invoice."""
@@ -61,6 +63,7 @@ class PublicationSubscriptionGiftWizard(models.TransientModel):
         self.ensure_one()
         if not self.line_ids:
             raise UserError(self.env._("Add at least one recipient."))
+        check_vals(self, {"date_start": self.date_start}, dates=["date_start"])
         subscriptions = self.env["publication.subscription"].create(
             [self._prepare_subscription(line) for line in self.line_ids]
         )

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..models.input_bounds import check_vals
+
 
 class PublicationSubscriptionGiftWizardLine(models.TransientModel):
     _name = "publication.subscription.gift.wizard.line"
@@ -16,6 +18,16 @@ class PublicationSubscriptionGiftWizardLine(models.TransientModel):
         readonly=False,
     )
     quantity = fields.Integer(string="Copies", default=1, required=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_vals(self, vals, copies=["quantity"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_vals(self, vals, copies=["quantity"])
+        return super().write(vals)
 
     @api.depends("recipient_id")
     def _compute_delivery_address_id(self):

@@ -3,12 +3,15 @@ what a check needs from the database is read for all lines in a few queries."""
 
 import csv
 import io
+import math
 from datetime import date, datetime
 
 from odoo.tools import email_normalize
 
+from ..models.input_bounds import FIRST_DATE, LAST_DATE, MAX_COPIES
 from ..models.publication_route import normalize_zip
 from ..models.publication_subscription import OPEN_STATES, PAID_BY_OTHERS
+from ..models.spreadsheet import csv_bytes, unquote_cell
 
 # (column, required): the template's header, in its order
 COLUMNS = (
@@ -48,13 +51,19 @@ def column_letter(name):
     return chr(ord("A") + index)
 
 
+class UnreadableFile(Exception):
+    """The file is no CSV or XLSX file: its kind and the reader's error."""
+
+
 def read_file(content, filename):
     """The header and the data rows of a CSV or XLSX file: a list of dicts
-    (column: value, "line": line number in the file, the header being 1)."""
-    if (filename or "").lower().endswith(".xlsx"):
-        table = _read_xlsx(content)
-    else:
-        table = _read_csv(content)
+    (column: value, "line": line number in the file, the header being 1).
+    Raises UnreadableFile when the reader fails on the content."""
+    kind = "XLSX" if (filename or "").lower().endswith(".xlsx") else "CSV"
+    try:
+        table = _read_xlsx(content) if kind == "XLSX" else _read_csv(content)
+    except Exception as error:  # any error of a reader on foreign bytes
+        raise UnreadableFile(kind, error) from error
     if not table:
         return [], []
     header = [str(cell or "").strip().lower().replace(" ", "_") for cell in table[0]]
@@ -64,7 +73,7 @@ def read_file(content, filename):
             continue
         row = {"line": number}
         for name, cell in zip(header, cells, strict=False):
-            row[name] = cell.strip() if isinstance(cell, str) else cell
+            row[name] = unquote_cell(cell.strip()) if isinstance(cell, str) else cell
         rows.append(row)
     return header, rows
 
@@ -90,12 +99,10 @@ def _read_xlsx(content):
 
 def write_csv(rows, extra=()):
     """CSV of rows with the template's columns (and the extra ones)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMN_NAMES + list(extra))
-    for row in rows:
-        writer.writerow([_text(row.get(name)) for name in COLUMN_NAMES + list(extra)])
-    return out.getvalue().encode()
+    columns = COLUMN_NAMES + list(extra)
+    return csv_bytes(
+        columns, [[_text(row.get(name)) for name in columns] for row in rows]
+    )
 
 
 def _text(value):
@@ -414,30 +421,56 @@ class RegisterChecker:
                 )
 
     def _number(self, row, name, bad):
+        """Copies: a whole number from 1 to MAX_COPIES (not inf nor nan)."""
         value = row.get(name)
         if value in (None, ""):
             return 1
         try:
             number = float(value)
         except (TypeError, ValueError):
-            number = 0
-        if number != int(number) or number < 1:
-            bad(name, self.env._("bad number (a whole number of at least 1)"))
+            number = 0.0
+        if not (
+            math.isfinite(number) and number.is_integer() and 1 <= number <= MAX_COPIES
+        ):
+            bad(
+                name,
+                self.env._(
+                    "bad number (a whole number from 1 to %(max)s)", max=MAX_COPIES
+                ),
+            )
             return 1
         return int(number)
 
     def _date(self, row, name, bad):
-        value = row.get(name)
-        if value in (None, ""):
-            return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
+        """A date from FIRST_DATE to LAST_DATE, or None (and a problem)."""
+        value = _parse_date(row.get(name))
+        if value is False:
+            bad(name, self.env._("bad date (YYYY-MM-DD or DD.MM.YYYY)"))
+        elif value and not FIRST_DATE <= value <= LAST_DATE:
+            bad(
+                name,
+                self.env._(
+                    "date out of range (%(first)s to %(last)s)",
+                    first=FIRST_DATE,
+                    last=LAST_DATE,
+                ),
+            )
+        else:
             return value
-        for fmt in DATE_FORMATS:
-            try:
-                return datetime.strptime(str(value), fmt).date()
-            except ValueError:
-                continue
-        bad(name, self.env._("bad date (YYYY-MM-DD or DD.MM.YYYY)"))
         return None
+
+
+def _parse_date(value):
+    """The date of a cell: None when empty, False when not a date."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(str(value), fmt).date()
+        except ValueError:
+            continue
+    return False
