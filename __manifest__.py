@@ -24,6 +24,7 @@
         "report_xlsx",
         "queue_job",
         "spreadsheet_dashboard",
+        "privacy_partner_to_be_forgotten",
     ],
     "data": [
         "security/publication_crm_security.xml",
@@ -61,6 +62,7 @@
         "views/publication_renewal_report_views.xml",
         "views/publication_portal_templates.xml",
         "views/publication_subscription_portal_templates.xml",
+        "views/privacy_portal_templates.xml",
         "views/publication_publication_portal_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",

@@ -64,3 +64,4 @@ from . import publication_retention_attempt
 from . import publication_retention_report
 from . import publication_publication_mail
 from . import publication_subscription_mail
+from . import res_partner_privacy
