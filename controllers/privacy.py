@@ -3,21 +3,12 @@ holds on them (their company's or their own subscriptions as payer or
 recipient, periods, invoices, tickets, addresses, marketing consent and its
 history) as JSON or CSV."""
 
-import csv
-import io
 import json
 
 from odoo import fields, http
 from odoo.http import request
 
-# OWASP's rule: a cell starting with one of these is a formula to a spreadsheet
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value):
-    """The value as a CSV cell no spreadsheet runs as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+from ..models.spreadsheet import csv_bytes
 
 
 class PublicationPrivacyPortal(http.Controller):
@@ -49,17 +40,14 @@ class PublicationPrivacyPortal(http.Controller):
     def portal_privacy_export_csv(self, **kwargs):
         """One line per value: section, record (its number in the section),
         field, value."""
-        data = self._privacy_data()
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["section", "record", "field", "value"])
-        for section, records in data.items():
+        rows = []
+        for section, records in self._privacy_data().items():
             if not isinstance(records, list):
                 records = [{section: records}]
                 section = "export"
             for number, record in enumerate(records, start=1):
-                for field, value in record.items():
-                    writer.writerow(
-                        [_csv_safe(cell) for cell in (section, number, field, value)]
-                    )
-        return self._privacy_download(out.getvalue(), "text/csv; charset=utf-8", "csv")
+                rows += [
+                    (section, number, field, value) for field, value in record.items()
+                ]
+        content = csv_bytes(["section", "record", "field", "value"], rows)
+        return self._privacy_download(content, "text/csv; charset=utf-8", "csv")
