@@ -46,3 +46,4 @@ from . import test_translations
 from . import test_retention
 from . import test_retention_portal
 from . import test_subscription_mail
+from . import test_renewal_lock
