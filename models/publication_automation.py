@@ -300,19 +300,30 @@ class PublicationAutomation(models.AbstractModel):
         """The records of ids that no concurrent run holds, locked until commit."""
         try:
             with self.env.cr.savepoint():
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED",
-                        SQL.identifier(model._table),
-                        list(ids),
-                    ),
-                    log_exceptions=False,  # a concurrent update is expected
-                )
-                locked = [row[0] for row in self.env.cr.fetchall()]
+                locked = self._lock_rows(model.browse(ids), skip_locked=True)
         except CONCURRENT_UPDATE:
             return model.browse()
         model.invalidate_model()
-        return model.browse(locked)
+        return locked
+
+    @api.model
+    def _lock_rows(self, records, skip_locked=False):
+        """Lock the rows of records until the transaction ends: wait for a
+        concurrent transaction that holds them, or skip those (skip_locked).
+        Returns the records locked. A row that a concurrent transaction changed
+        since this one began raises SerializationFailure: that is expected (the
+        caller retries or leaves the row for later), so it is not logged as an
+        error."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE%s",
+                SQL.identifier(records._table),
+                records.ids,
+                SQL(" SKIP LOCKED") if skip_locked else SQL(),
+            ),
+            log_exceptions=False,
+        )
+        return records.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _process(self, records, method, argument, group_by=()):
         """Call method on records in a savepoint; when that fails, on each

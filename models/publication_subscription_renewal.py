@@ -8,7 +8,6 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL
 
 from .publication_subscription import FREE_ORIGINS, OPEN_STATES
 
@@ -127,14 +126,10 @@ class PublicationSubscription(models.Model):
 
     def _lock_for_update(self):
         """Wait for a concurrent acceptance of the same offer (a double click)
-        and read what it did: the second one then finds the first's invoice."""
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE",
-                SQL.identifier(self._table),
-                self.ids,
-            )
-        )
+        and read what it did: the second one then finds the first's invoice.
+        When the first committed after this transaction began, PostgreSQL
+        raises SerializationFailure and Odoo's HTTP layer retries the request."""
+        self.env["publication.automation"]._lock_rows(self)
         self.invalidate_recordset()
 
     def _online_offer(self, partner=None):

@@ -48,3 +48,4 @@ from . import test_retention_portal
 from . import test_subscription_mail
 from . import test_input_bounds
 from . import test_spreadsheet_cells
+from . import test_renewal_lock
