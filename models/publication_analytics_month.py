@@ -13,6 +13,7 @@ DIMENSIONS = (
     "channel",
     "delivery_method",
     "churn_reason_id",
+    "is_projected",
 )
 MEASURES = (
     "active_start",
@@ -21,8 +22,11 @@ MEASURES = (
     "copies_end",
     "new_count",
     "renewed_count",
+    "renewed_in_count",
+    "renewed_out_count",
     "reactivated_count",
     "churned_count",
+    "mrr_start",
     "mrr",
     "arr",
     "mrr_new",

@@ -215,20 +215,24 @@ class PublicationSubscription(models.Model):
                     "origin": origin,
                 }
             )
-            subscription.action_confirm()
+            # each term invoiced in advance, on its first day
+            subscription.with_context(default_invoice_date=start).action_confirm()
             while (
                 subscription.renewal_type == "continuous"
                 and subscription.date_end < today
                 and rng.random() < 0.8
             ):
-                subscription._renew()
+                subscription.with_context(
+                    default_invoice_date=subscription.date_end + timedelta(days=1)
+                )._renew()
             if subscription.date_end >= today:
                 return
             roll = rng.random()
             if roll < 0.2:
                 day = subscription.date_end - timedelta(days=rng.randrange(10, 90))
-                subscription._cancel(
-                    max(day, subscription.date_start), rng.choice(reasons)
+                day = max(day, subscription.date_start)
+                subscription.with_context(default_invoice_date=day)._cancel(
+                    day, rng.choice(reasons)
                 )
             else:
                 subscription._expire()

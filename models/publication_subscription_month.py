@@ -56,9 +56,11 @@ SUBSCRIPTIONS_SQL = f"""
 
 
 class PublicationSubscriptionMonth(models.Model):
-    """Monthly facts of each subscription, from its first month to the month
-    after it stopped. A materialized view refreshed nightly (and by
-    ``_refresh``): each report and the dashboard read stored rows."""
+    """Monthly facts of each subscription, from its first month (or the month
+    of its first invoice, when earlier) to the month it stops in: the month of
+    the day after its last delivery, planned ends included (projected months).
+    A materialized view refreshed nightly (and by ``_refresh``): each report
+    and the dashboard read stored rows."""
 
     _name = "publication.subscription.month"
     _inherit = "publication.analytics.facts"
@@ -74,7 +76,9 @@ class PublicationSubscriptionMonth(models.Model):
         string="Churn Rate (%)",
         readonly=True,
         aggregator="avg",
-        help="Share of the subscriptions active at the month's start that churned.",
+        help="Share of the subscriptions active at the month's start that churned "
+        "(averaged over the rows of the subscriptions active at a month's start, "
+        "it is Churned / Active at Start).",
     )
 
     def init(self):
@@ -92,49 +96,68 @@ class PublicationSubscriptionMonth(models.Model):
 
     @staticmethod
     def _query():
-        """Rows of subscription x month with the periods' amounts spread over
-        their months: a period of N months (counted from its start day to
-        Invoiced Until) gives amount / N to each of them while the
-        subscription is still delivered at the month's end."""
+        """Rows of subscription x month, from its first month (or the month it
+        was first invoiced in, when earlier) to the month it stops in. The
+        periods' amounts are spread over their months: a period of N months
+        (counted from its start day to Invoiced Until) gives amount / N to each
+        of them while the subscription is still delivered at the month's end.
+
+        Every row adds up: Active at End = Active at Start + New + Reactivated
+        + Renewed In - Renewed Out - Churned, and MRR = MRR at Start + the MRR
+        movements (exactly one of them takes the change of a row)."""
         return f"""
         WITH {SUBSCRIPTIONS_SQL},
         period AS (
-            SELECT p.subscription_id, p.date_start,
-                   p.amount / (1 + EXTRACT(YEAR FROM a.age)::int * 12
-                                 + EXTRACT(MONTH FROM a.age)::int) AS share,
+            SELECT p.subscription_id, p.date_start, p.amount / n.months AS share,
                    {month_index("p.date_start")} AS first_idx,
-                   LEAST({month_index("p.date_start")}
-                         + EXTRACT(YEAR FROM a.age)::int * 12
-                         + EXTRACT(MONTH FROM a.age)::int,
+                   {month_index("p.date_start")} + n.months - 1 AS end_idx,
+                   LEAST({month_index("p.date_start")} + n.months - 1,
                          s.stop_idx - 1) AS last_idx,
-                   {month_index("inv.invoice_date")} AS invoice_idx
+                   {month_index("inv.invoice_date")} AS invoice_idx,
+                   {month_index("ref.invoice_date")} AS refund_idx
               FROM publication_subscription_period p
               JOIN subscription s ON s.id = p.subscription_id
               LEFT JOIN account_move inv
                 ON inv.id = p.invoice_id AND inv.state = 'posted'
+              LEFT JOIN account_move ref
+                ON ref.id = p.refund_id AND ref.state = 'posted'
              CROSS JOIN LATERAL (
                 SELECT age(COALESCE(p.date_end_invoiced, p.date_end), p.date_start)
              ) a(age)
+             CROSS JOIN LATERAL (
+                SELECT 1 + EXTRACT(YEAR FROM a.age)::int * 12
+                         + EXTRACT(MONTH FROM a.age)::int
+             ) n(months)
+        ),
+        invoiced AS (
+            SELECT subscription_id, MIN(invoice_idx) AS idx
+              FROM period GROUP BY subscription_id
         ),
         month_row AS (
             SELECT s.*, m AS idx, {index_month("m")} AS month
-              FROM subscription s,
-                   generate_series(s.first_idx, CASE
-                       WHEN s.state IN ('expired', 'cancelled') THEN s.stop_idx
-                       ELSE GREATEST(s.first_idx, s.stop_idx - 1) END) m
+              FROM subscription s
+              LEFT JOIN invoiced i ON i.subscription_id = s.id
+             CROSS JOIN LATERAL generate_series(
+                LEAST(s.first_idx, i.idx), s.stop_idx) m
         ),
         amounts AS (
             SELECT r.id, r.idx,
                    SUM(p.share) FILTER (
                        WHERE r.idx BETWEEN p.first_idx AND p.last_idx) AS mrr,
-                   SUM(p.share * (p.last_idx - GREATEST(r.idx, p.first_idx - 1)))
+                   SUM(p.share * (d.until_idx - GREATEST(r.idx, p.first_idx - 1)))
                        FILTER (WHERE p.invoice_idx <= r.idx
-                                 AND r.idx < p.last_idx) AS deferred,
+                                 AND r.idx < d.until_idx) AS deferred,
                    COUNT(*) FILTER (
                        WHERE p.first_idx = r.idx AND p.date_start > r.date_start
                    ) AS renewals
               FROM month_row r
               JOIN period p ON p.subscription_id = r.id
+             -- invoiced for months up to the period's end, until a credit
+             -- note takes back the months after the stop
+             CROSS JOIN LATERAL (
+                SELECT CASE WHEN p.refund_idx <= r.idx THEN p.last_idx
+                            ELSE p.end_idx END
+             ) d(until_idx)
              GROUP BY r.id, r.idx
         ),
         fact AS (
@@ -144,49 +167,57 @@ class PublicationSubscriptionMonth(models.Model):
                    COALESCE(a.renewals, 0) AS renewals,
                    COALESCE(LAG(a.mrr) OVER (PARTITION BY r.id ORDER BY r.idx), 0)
                        AS mrr_before,
-                   (r.date_start < r.month AND r.date_stop >= r.month - 1)
-                       AS is_active_start,
-                   (r.date_stop >= (r.month + interval '1 month')::date - 1)
-                       AS is_active_end,
-                   (r.state IN ('expired', 'cancelled') AND NOT r.continued
-                    AND r.idx = r.stop_idx) AS is_churned
+                   -- delivered on the last day of the month before / of the
+                   -- month: the end of a month is the start of the next
+                   (r.first_idx < r.idx AND r.idx <= r.stop_idx) AS is_active_start,
+                   (r.first_idx <= r.idx AND r.idx < r.stop_idx) AS is_active_end,
+                   r.idx = r.first_idx AS is_first,
+                   r.idx = r.stop_idx AS is_stop,
+                   (r.idx = r.stop_idx AND NOT r.continued) AS is_churned
               FROM month_row r
               LEFT JOIN amounts a ON a.id = r.id AND a.idx = r.idx
+        ),
+        movement AS (
+            SELECT f.*, f.mrr - f.mrr_before AS mrr_change,
+                   CASE WHEN f.is_first AND f.start_kind = 'renewal' THEN 'renewal'
+                        WHEN f.is_first THEN 'new'
+                        WHEN f.is_churned THEN 'churn'
+                        WHEN f.is_stop OR f.renewals > 0 THEN 'renewal'
+                        WHEN f.mrr > f.mrr_before THEN 'expansion'
+                        ELSE 'contraction' END AS mrr_kind
+              FROM fact f
         )
         SELECT ROW_NUMBER() OVER (ORDER BY f.id, f.idx) AS id,
                f.month, f.id AS subscription_id, f.recipient_id, f.payer_id,
                f.publication_id, f.plan_id, f.company_id, f.route_id, f.origin,
                f.channel, f.delivery_method,
+               (f.month + interval '1 month')::date > CURRENT_DATE AS is_projected,
                CASE WHEN f.is_churned THEN f.churn_reason_id END AS churn_reason_id,
                f.is_active_start::int AS active_start,
                f.is_active_end::int AS active_end,
                f.is_active_start::int * f.quantity AS copies_start,
                f.is_active_end::int * f.quantity AS copies_end,
-               (f.idx = f.first_idx AND f.start_kind = 'new')::int AS new_count,
-               (f.idx = f.first_idx AND f.start_kind = 'renewal')::int
+               (f.is_first AND f.start_kind = 'new')::int AS new_count,
+               (f.is_first AND f.start_kind = 'renewal')::int AS renewed_in_count,
+               (f.is_first AND f.start_kind = 'renewal')::int
                    + f.renewals AS renewed_count,
-               (f.idx = f.first_idx AND f.start_kind = 'reactivated')::int
+               (f.is_first AND f.start_kind = 'reactivated')::int
                    AS reactivated_count,
+               (f.is_stop AND f.continued)::int AS renewed_out_count,
                f.is_churned::int AS churned_count,
                CASE WHEN f.is_active_start
                     THEN 100.0 * f.is_churned::int END AS churn_rate,
-               f.mrr, f.mrr * 12 AS arr,
-               CASE WHEN f.idx = f.first_idx AND f.start_kind != 'renewal'
-                    THEN f.mrr ELSE 0 END AS mrr_new,
-               CASE WHEN f.idx = f.first_idx AND f.start_kind = 'renewal'
-                      OR f.renewals > 0
-                      OR f.mrr = 0 AND f.continued AND f.idx = f.stop_idx
-                    THEN f.mrr - f.mrr_before ELSE 0 END AS mrr_renewal,
-               CASE WHEN f.idx > f.first_idx AND f.renewals = 0
-                     AND f.mrr > f.mrr_before
-                    THEN f.mrr - f.mrr_before ELSE 0 END AS mrr_expansion,
-               CASE WHEN f.idx > f.first_idx AND f.renewals = 0
-                     AND f.mrr < f.mrr_before AND NOT f.is_churned
-                     AND NOT (f.mrr = 0 AND f.continued AND f.idx = f.stop_idx)
-                    THEN f.mrr - f.mrr_before ELSE 0 END AS mrr_contraction,
-               CASE WHEN f.is_churned THEN f.mrr - f.mrr_before ELSE 0 END
+               f.mrr_before AS mrr_start, f.mrr, f.mrr * 12 AS arr,
+               CASE WHEN f.mrr_kind = 'new' THEN f.mrr_change ELSE 0 END AS mrr_new,
+               CASE WHEN f.mrr_kind = 'renewal' THEN f.mrr_change ELSE 0 END
+                   AS mrr_renewal,
+               CASE WHEN f.mrr_kind = 'expansion' THEN f.mrr_change ELSE 0 END
+                   AS mrr_expansion,
+               CASE WHEN f.mrr_kind = 'contraction' THEN f.mrr_change ELSE 0 END
+                   AS mrr_contraction,
+               CASE WHEN f.mrr_kind = 'churn' THEN f.mrr_change ELSE 0 END
                    AS mrr_churn,
                CASE WHEN f.is_churned THEN f.mrr_before ELSE 0 END AS churned_mrr,
                f.deferred
-          FROM fact f
+          FROM movement f
         """

@@ -42,6 +42,7 @@ from . import test_campaign_portal
 from . import test_register_import
 from . import test_analytics
 from . import test_analytics_dashboard
+from . import test_analytics_reconciliation
 from . import test_translations
 from . import test_retention
 from . import test_retention_portal

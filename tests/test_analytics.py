@@ -65,7 +65,12 @@ class TestAnalytics(HelpdeskCommon):
         self.assertEqual(months["2025-01"]["new_count"], 2)
         self.assertEqual(months["2025-01"]["active_start"], 0)
         self.assertEqual(months["2025-01"]["active_end"], 2)
-        self.assertEqual(months["2025-04"]["active_start"], 1)
+        # the quarter is delivered on 31 March: active at March's end, hence at
+        # April's start, and it stops in April (not renewed: churned)
+        self.assertEqual(months["2025-03"]["active_end"], 2)
+        self.assertEqual(months["2025-04"]["active_start"], 2)
+        self.assertEqual(months["2025-04"]["churned_count"], 1)
+        self.assertEqual(months["2025-04"]["active_end"], 1)
         # invoiced on the first day: 11 months of 10 and 2 of 30 still owed
         self.assertEqual(months["2025-01"]["deferred"], 170.0)
         Sums = self.env["publication.analytics.month"]
