@@ -50,3 +50,5 @@ from . import test_subscription_mail
 from . import test_input_bounds
 from . import test_spreadsheet_cells
 from . import test_renewal_lock
+from . import test_portal_links
+from . import test_privacy
