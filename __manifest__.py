@@ -43,6 +43,7 @@
         "data/publication_ad_mail_template_data.xml",
         "data/helpdesk_ticket_category_data.xml",
         "data/helpdesk_ticket_stage_data.xml",
+        "data/helpdesk_ticket_team_data.xml",
         "data/publication_distribution_cron_data.xml",
         "data/publication_segment_data.xml",
         "data/publication_register_import_cron_data.xml",

@@ -1,3 +1,4 @@
+from collections import Counter, defaultdict
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -10,6 +11,7 @@ from odoo.tools import SQL
 from .publication_subscription import OPEN_STATES
 
 ESCALATION = "publication_crm.mail_activity_type_escalation"
+DEFAULT_TEAM = "publication_crm.helpdesk_team_subscriber_service"
 
 
 class HelpdeskTicket(models.Model):
@@ -117,6 +119,88 @@ class HelpdeskTicket(models.Model):
         help="Times the reader reported this copy: a repeated report on the portal "
         "joins the first ticket of the subscription and issue.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = super().create(vals_list)
+        tickets._land_in_team()
+        return tickets
+
+    # ------------------------------------------------------------------
+    # Every complaint reaches a person
+    # ------------------------------------------------------------------
+    @api.model
+    def _default_complaint_team(self, company):
+        """The add-on's Subscriber Service when it serves company, else the
+        company's first team."""
+        team = self.env.ref(DEFAULT_TEAM, raise_if_not_found=False)
+        team = team and team.sudo()
+        if team and team.active and team.company_id in (company, company.browse()):
+            return team
+        return (
+            self.env["helpdesk.ticket.team"]
+            .sudo()
+            .search([("company_id", "in", [company.id, False])], limit=1)
+        )
+
+    @api.model
+    def _team_people(self, team):
+        """The members of team who answer complaints: employees, not OdooBot."""
+        return team.user_ids.filtered(lambda u: not u.share and not u._is_superuser())
+
+    def _served_by(self, team):
+        """The ticket's person is one of team's people, or the team has none
+        and the ticket is unassigned or with an employee other than OdooBot."""
+        self.ensure_one()
+        people = self._team_people(team)
+        if people:
+            return self.user_id in people
+        user = self.user_id
+        return not user or not (user.share or user._is_superuser())
+
+    def _land_in_team(self):
+        """A ticket without team joins its publication's team (else the default
+        team), and one without a person of its team (unassigned, OdooBot, a
+        portal user) goes to the team's member with the fewest open tickets.
+        Done as superuser: the portal and the mail gateway create tickets of
+        readers."""
+        routes = {}
+        for ticket in self.sudo():
+            team = ticket.team_id or (
+                ticket.publication_id._complaint_team()
+                if ticket.publication_id
+                else self._default_complaint_team(ticket.company_id)
+            )
+            if team != ticket.team_id or not ticket._served_by(team):
+                routes[ticket] = team
+        if not routes:
+            return
+        teams = self.env["helpdesk.ticket.team"].union(*routes.values())
+        load = Counter(
+            {
+                (team, user): count
+                for team, user, count in self.sudo()._read_group(
+                    [
+                        ("team_id", "in", teams.ids),
+                        ("user_id", "!=", False),
+                        ("stage_id.closed", "=", False),
+                    ],
+                    ["team_id", "user_id"],
+                    ["__count"],
+                )
+            }
+        )
+        assignments = defaultdict(lambda: self.sudo().browse())
+        for ticket, team in routes.items():
+            served = ticket._served_by(team)
+            person = ticket.user_id if served else ticket.user_id.browse()
+            people = self._team_people(team)
+            if not person and people:
+                person = min(people, key=lambda u, t=team: (load[t, u], u.id))
+                load[team, person] += 1
+            assignments[team, person] |= ticket
+        for (team, person), tickets in assignments.items():
+            tickets.write({"team_id": team.id, "user_id": person.id})
 
     @api.depends("partner_id", "company_id")
     def _compute_subscription_id(self):

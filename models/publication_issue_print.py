@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, format_date, split_every
 
 from .spreadsheet import csv_bytes
 
@@ -33,6 +33,12 @@ class PublicationIssue(models.Model):
         "print deadline before the issue date).",
     )
 
+    can_freeze_distribution = fields.Boolean(
+        compute="_compute_can_freeze_distribution",
+        help="The current user may freeze the list now: a Publication Manager "
+        "at any time, a Publication User from the print date on.",
+    )
+
     @api.depends("date", "publication_id.print_deadline_days")
     def _compute_print_date(self):
         for issue in self:
@@ -40,12 +46,31 @@ class PublicationIssue(models.Model):
                 days=issue.publication_id.print_deadline_days
             )
 
+    @api.depends("distribution_frozen_date", "print_date")
+    @api.depends_context("uid")
+    def _compute_can_freeze_distribution(self):
+        early = self._freeze_too_early()
+        for issue in self:
+            issue.can_freeze_distribution = (
+                not issue.distribution_frozen_date and issue not in early
+            )
+
     # ------------------------------------------------------------------
     # Freezing
     # ------------------------------------------------------------------
+    def _freeze_too_early(self):
+        """The issues the current user may not freeze yet: before their print
+        date, only a Publication Manager freezes a list."""
+        if self.env.user.has_group("publication_crm.group_publication_manager"):
+            return self.browse()
+        return self.filtered(
+            lambda i: i.print_date and i.print_date > i.company_id._publication_today()
+        )
+
     def action_freeze_distribution(self):
-        """Freeze the distribution lists now (button)."""
-        self.check_access("write")
+        """Freeze the distribution lists now (button): a Publication Manager at
+        any time, a Publication User once the print date has come."""
+        self.check_access("read")
         frozen = self.filtered("distribution_frozen_date")
         if frozen:
             raise UserError(
@@ -54,6 +79,17 @@ class PublicationIssue(models.Model):
                     "%(date)s; it does not change any more.",
                     issue=frozen[0].name,
                     date=frozen[0].distribution_frozen_date,
+                )
+            )
+        early = self._freeze_too_early()
+        if early:
+            raise UserError(
+                self.env._(
+                    "The distribution list of issue %(issue)s can be frozen from "
+                    "its print date %(date)s on; only a Publication Manager "
+                    "freezes it earlier.",
+                    issue=early[0].name,
+                    date=format_date(self.env, early[0].print_date),
                 )
             )
         self._freeze_distribution()

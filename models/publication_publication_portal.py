@@ -21,7 +21,8 @@ class PublicationPublication(models.Model):
     complaint_team_id = fields.Many2one(
         "helpdesk.ticket.team",
         string="Subscriber Service Team",
-        help="Team of the complaints reported on the portal.",
+        help="Team of the publication's complaints (portal, e-mail, back office); "
+        "empty: the add-on's default team Subscriber Service.",
     )
     portal_remedy = fields.Selection(
         [
@@ -52,6 +53,17 @@ class PublicationPublication(models.Model):
         help="Before a cancellation, offer this discount on the next term; 0 for "
         "no discount offer.",
     )
+
+    def _complaint_team(self):
+        """The team of the publication's complaints: its own, else the default
+        team of its company (the add-on's Subscriber Service, else the
+        company's first team)."""
+        self.ensure_one()
+        if self.complaint_team_id:
+            return self.complaint_team_id
+        return self.env["helpdesk.ticket"]._default_complaint_team(
+            self.company_id or self.env.company
+        )
 
     _pause_notice_days_positive = models.Constraint(
         "CHECK(pause_notice_days >= 0)",

@@ -263,7 +263,7 @@ class PublicationSubscription(models.Model):
             ),
             "description": description or category.name,
             "category_id": category.id,
-            "team_id": self.publication_id.complaint_team_id.id,
+            "team_id": self.publication_id._complaint_team().id,
             "company_id": self.company_id.id,
             "partner_id": partner.id,
             "partner_name": partner.name,

@@ -119,8 +119,11 @@ class TestDistributionList(DistributionCommon):
         self.assertTrue(all(d.frozen for d in self.march.distribution_ids))
         self.assertEqual(self.march.print_run, 6)
 
-    def test_only_managers_freeze_and_only_once(self):
+    def test_users_freeze_from_the_print_date_managers_any_time_once(self):
+        employee = self._new_user("employee", "base.group_user")
         with self.assertRaises(AccessError):
+            self.march.with_user(employee).action_freeze_distribution()
+        with self.assertRaisesRegex(UserError, "only a Publication Manager"):
             self.march.with_user(self.user).action_freeze_distribution()
         self.march.with_user(self.manager).action_freeze_distribution()
         with self.assertRaisesRegex(UserError, "was frozen on"):

@@ -95,8 +95,9 @@ class TestPartner360(PublicationCommon):
 
     def test_open_invoices_hidden_from_a_plain_user(self):
         self._confirmed()
+        employee = self._new_user("employee", "base.group_user")
         with self.assertRaises(AccessError):
-            self.alice.with_user(self.user).read(["publication_open_invoice_ids"])
+            self.alice.with_user(employee).read(["publication_open_invoice_ids"])
 
     def test_smart_buttons_open_the_partner_subscriptions(self):
         self._confirmed()

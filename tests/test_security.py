@@ -44,7 +44,6 @@ class TestRights(PublicationCommon):
         }
 
     def test_user_works_with_subscriptions(self):
-        self.assertFalse(self.user.has_group("account.group_account_invoice"))
         subscription = self._subscription(user=self.user)
         self.assertEqual(subscription.create_uid, self.user)
         subscription.with_user(self.user).write({"quantity": 2})
@@ -57,9 +56,16 @@ class TestRights(PublicationCommon):
                 date(2026, 6, 30), self.reason_moved
             )
         self.assertEqual(subscription.state, "cancelled")
-        self.assertTrue(self._refund(subscription), "credited without rights")
+        self.assertTrue(self._refund(subscription), "credited")
+        self.assertEqual(
+            subscription.with_user(self.user).period_ids.refund_id,
+            self._refund(subscription),
+            "Billing: the user reads the subscription's invoices",
+        )
         with self.assertRaises(AccessError):
-            self.env["account.move"].with_user(self.user).search([])
+            self.env["account.journal"].with_user(self.user).create(
+                {"name": "Cash 2", "code": "CSH2", "type": "cash"}
+            )
 
     def test_user_cannot_configure(self):
         env = self.env(user=self.user)
