@@ -2,11 +2,14 @@
 
     python3 tools/screenshot.py URL OUT.png [WIDTH HEIGHT]
 
-Needs the `chromium` package and the `websocket-client` Python package.
+With SESSION_ID=... in the environment the page is opened with that Odoo
+session cookie (a logged-in user's page). Needs the `chromium` package and
+the `websocket-client` Python package.
 """
 
 import base64
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -53,6 +56,16 @@ def main(url, out, width=1280, height=900):
                 time.sleep(0.2)
         ws = websocket.create_connection(target["webSocketDebuggerUrl"])
         _send(ws, 1, "Page.enable")
+        if os.environ.get("SESSION_ID"):
+            _send(ws, 4, "Network.enable")
+            _send(
+                ws,
+                5,
+                "Network.setCookie",
+                name="session_id",
+                value=os.environ["SESSION_ID"],
+                url=url,
+            )
         _send(ws, 2, "Page.navigate", url=url)
         time.sleep(4)  # the page and its assets
         shot = _send(ws, 3, "Page.captureScreenshot", format="png")
