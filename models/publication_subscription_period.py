@@ -246,8 +246,17 @@ class PublicationSubscriptionPeriod(models.Model):
             "move_type": "out_invoice",
             "partner_id": self.payer_id.id,
             "invoice_origin": ", ".join(self.subscription_id.mapped("name")),
+            "invoice_user_id": self._invoice_salesperson().id,
             "invoice_line_ids": [Command.create(vals) for vals in line_vals_list],
         }
+
+    def _invoice_salesperson(self):
+        """The subscriptions' salesperson, else the user at work; never a
+        technical user (OdooBot runs the scheduled actions) nor a portal user."""
+        people = (self.subscription_id.user_id | self.env.user).filtered(
+            lambda user: not user.share and not user._is_superuser()
+        )
+        return people[:1]
 
     def _link_move_lines(self, move, move_field, line_field):
         lines = {line.publication_period_id: line for line in move.invoice_line_ids}
