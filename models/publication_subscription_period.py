@@ -525,10 +525,18 @@ class PublicationSubscriptionPeriod(models.Model):
             "date": self._format_date(date_change),
             "proration": proration.label(self.env),
         }
-        if change > 0:
+        if change == 1:
+            name = self.env._(
+                "%(line)s: 1 more copy after %(date)s, %(proration)s", **values
+            )
+        elif change > 0:
             name = self.env._(
                 "%(line)s: %(count)s more copies after %(date)s, %(proration)s",
                 **values,
+            )
+        elif change == -1:
+            name = self.env._(
+                "%(line)s: 1 fewer copy after %(date)s, %(proration)s", **values
             )
         else:
             name = self.env._(
