@@ -552,14 +552,24 @@ class HelpdeskTicket(models.Model):
                 "quantity": quantity,
             }
         )
-        body = self.env._(
-            "Issue %(issue)s sent again (%(copies)s copy/copies, route "
-            "%(route)s) for ticket %(ticket)s.",
-            issue=self.issue_id.name,
-            copies=replacement.quantity,
-            route=replacement.route_id.name or "-",
-            ticket=self.number,
-        )
+        values = {
+            "issue": self.issue_id.name,
+            "copies": replacement.quantity,
+            "route": replacement.route_id.name or "-",
+            "ticket": self.number,
+        }
+        if replacement.quantity == 1:
+            body = self.env._(
+                "Issue %(issue)s sent again (1 copy, route %(route)s) for ticket "
+                "%(ticket)s.",
+                **values,
+            )
+        else:
+            body = self.env._(
+                "Issue %(issue)s sent again (%(copies)s copies, route %(route)s) "
+                "for ticket %(ticket)s.",
+                **values,
+            )
         subscription.message_post(body=body)
         self._remedy_done(body)
         return replacement

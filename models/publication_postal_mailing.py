@@ -67,10 +67,15 @@ class PublicationPostalMailing(models.Model):
         self._check_draft()
         for mailing in self:
             mailing.line_ids.unlink()
-            self.env["publication.postal.mailing.line"].create(mailing._prepare_lines())
+            lines, left_out = mailing._prepare_lines()
+            self.env["publication.postal.mailing.line"].create(lines)
+            if left_out:
+                mailing._note_left_out(left_out)
         return True
 
     def _prepare_lines(self):
+        """The recipients' lines, and the readers left out for want of an
+        address."""
         self.ensure_one()
         records = self.segment_id._records()
         if records._name == "publication.subscription":
@@ -79,8 +84,12 @@ class PublicationPostalMailing(models.Model):
             pairs = [(p, p, False) for p in records]
         seen = set()
         lines = []
+        left_out = self.env["res.partner"]
         for partner, address, subscription in pairs:
-            if not address.street and not address.city or address.id in seen:
+            if not address.street and not address.city:
+                left_out |= partner
+                continue
+            if address.id in seen:
                 continue
             seen.add(address.id)
             lines.append(
@@ -93,7 +102,25 @@ class PublicationPostalMailing(models.Model):
                     "country_id": address.country_id.id,
                 }
             )
-        return lines
+        return lines, left_out
+
+    def _note_left_out(self, partners):
+        """Say in the chatter who the mailing leaves out: no postal address."""
+        names = ", ".join(partners.mapped("display_name"))
+        if len(partners) == 1:
+            body = self.env._(
+                "1 reader of the segment has no postal address and was left out: "
+                "%(names)s.",
+                names=names,
+            )
+        else:
+            body = self.env._(
+                "%(count)s readers of the segment have no postal address and were "
+                "left out: %(names)s.",
+                count=len(partners),
+                names=names,
+            )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def action_send(self):
         """Mark the mailing sent today (the print house posts it): its

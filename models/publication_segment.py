@@ -12,7 +12,8 @@ SEGMENT_MODELS = [
 
 class PublicationSegment(models.Model):
     """A saved selection of the register: a domain over subscriptions or
-    contacts, which may use dates relative to today (context_today())."""
+    contacts, which may use dates relative to today, best as the literal
+    relative dates the domain editor writes ("today =1d +1m")."""
 
     _name = "publication.segment"
     _description = "Segment"
@@ -34,9 +35,16 @@ class PublicationSegment(models.Model):
     @api.depends("model_name", "domain")
     def _compute_record_count(self):
         for segment in self:
-            segment.record_count = self.env[segment.model_name].search_count(
+            segment.record_count = segment._target_model().search_count(
                 segment._get_domain()
             )
+
+    def _target_model(self):
+        """The segment's model, relative dates read at the company's today."""
+        self.ensure_one()
+        return self.env[self.model_name].with_context(
+            tz=self.env.company._publication_tz()
+        )
 
     def _get_domain(self):
         """The saved domain, its dates relative to the company's today."""
@@ -63,7 +71,7 @@ class PublicationSegment(models.Model):
 
     def _records(self):
         self.ensure_one()
-        return self.env[self.model_name].search(self._get_domain())
+        return self._target_model().search(self._get_domain())
 
     def action_open_records(self):
         self.ensure_one()

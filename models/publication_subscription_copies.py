@@ -80,6 +80,8 @@ class PublicationSubscription(models.Model):
                     new=planned,
                     date=subscription.date_end,
                 )
+            elif subscription.quantity == 1:
+                body = self.env._("Planned change of copies withdrawn: 1 copy.")
             else:
                 body = self.env._(
                     "Planned change of copies withdrawn: %(copies)s copies.",

@@ -246,8 +246,17 @@ class PublicationSubscriptionPeriod(models.Model):
             "move_type": "out_invoice",
             "partner_id": self.payer_id.id,
             "invoice_origin": ", ".join(self.subscription_id.mapped("name")),
+            "invoice_user_id": self._invoice_salesperson().id,
             "invoice_line_ids": [Command.create(vals) for vals in line_vals_list],
         }
+
+    def _invoice_salesperson(self):
+        """The subscriptions' salesperson, else the user at work; never a
+        technical user (OdooBot runs the scheduled actions) nor a portal user."""
+        people = (self.subscription_id.user_id | self.env.user).filtered(
+            lambda user: not user.share and not user._is_superuser()
+        )
+        return people[:1]
 
     def _link_move_lines(self, move, move_field, line_field):
         lines = {line.publication_period_id: line for line in move.invoice_line_ids}
@@ -516,10 +525,18 @@ class PublicationSubscriptionPeriod(models.Model):
             "date": self._format_date(date_change),
             "proration": proration.label(self.env),
         }
-        if change > 0:
+        if change == 1:
+            name = self.env._(
+                "%(line)s: 1 more copy after %(date)s, %(proration)s", **values
+            )
+        elif change > 0:
             name = self.env._(
                 "%(line)s: %(count)s more copies after %(date)s, %(proration)s",
                 **values,
+            )
+        elif change == -1:
+            name = self.env._(
+                "%(line)s: 1 fewer copy after %(date)s, %(proration)s", **values
             )
         else:
             name = self.env._(

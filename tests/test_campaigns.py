@@ -1,10 +1,13 @@
+import ast
 import csv
 import io
 from datetime import date
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools.misc import file_path
 from odoo.tools.pdf import PdfReader
 
 from .common import AutomationCommon
@@ -110,6 +113,32 @@ class TestCampaigns(AutomationCommon, HttpCase):
                 self.env[action["res_model"]].search(action["domain"]) & mine,
                 ending | loyal,
             )
+
+    def test_ready_made_segments_literal(self):
+        """The shipped segments' domains are literals the web client's domain
+        editor accepts (no "Invalid domain"), their relative dates still read
+        at today."""
+        data = etree.parse(
+            file_path("publication_crm/data/publication_segment_data.xml")
+        )
+        domains = {
+            record.get("id"): record.findtext("field[@name='domain']")
+            for record in data.iterfind("record")
+        }
+        for xmlid, domain in domains.items():
+            with self.subTest(segment=xmlid):
+                self.assertIsInstance(ast.literal_eval(domain), list)
+        with freeze_time("2026-11-15"):
+            ending = self._confirmed()  # Alice, ends 2026-12-31
+            self.assertEqual(ending.date_end_month, "2026-12")
+            segment = self._segment([])
+            segment.domain = domains["segment_ending_next_month"]
+            self.assertIn(ending, segment._records())
+            self.assertEqual(segment.record_count, len(segment._records()))
+        with freeze_time("2026-12-15"):
+            segment.invalidate_recordset(["record_count"])
+            self.assertNotIn(ending, segment._records())
+            self.assertEqual(segment.record_count, len(segment._records()))
 
     def test_saved_criteria(self):
         """A domain a user saves combines the stored criteria."""
@@ -346,6 +375,38 @@ class TestCampaigns(AutomationCommon, HttpCase):
                 "offered once, never again",
             )
         self.assertEqual(alice._blacklisted(), alice)
+
+    def test_postal_mailing_names_readers_without_address(self):
+        """Readers without a postal address are left out, and the mailing's
+        chatter says how many and who."""
+        Partner = self.env["res.partner"]
+        erin = Partner.create({"name": "Erin Nowhere"})
+        fred = Partner.create({"name": "Fred Nowhere"})
+        with freeze_time("2026-11-15"):
+            alice_sub = self._confirmed()
+            erin_sub = self._confirmed(recipient_id=erin.id)
+            mailing = self.env["publication.postal.mailing"].create(
+                {
+                    "name": "Cards",
+                    "segment_id": self._segment(
+                        [("id", "in", (alice_sub | erin_sub).ids)]
+                    ).id,
+                }
+            )
+            mailing.action_prepare()
+            self.assertEqual(mailing.line_ids.subscription_id, alice_sub)
+            note = mailing.message_ids[0]
+            self.assertIn("1 reader of the segment has no postal", note.body)
+            self.assertIn("Erin Nowhere", note.body)
+            fred_sub = self._confirmed(recipient_id=fred.id)
+            mailing.segment_id.domain = repr(
+                [("id", "in", (alice_sub | erin_sub | fred_sub).ids)]
+            )
+            mailing.action_prepare()
+            note = mailing.message_ids[0]
+            self.assertIn("2 readers of the segment have no postal", note.body)
+            self.assertIn("Erin Nowhere", note.body)
+            self.assertIn("Fred Nowhere", note.body)
 
     def test_postal_mailing(self):
         """Labels and letters as real PDFs and a CSV, the recipients recorded."""

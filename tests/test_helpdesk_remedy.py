@@ -71,8 +71,16 @@ class TestHelpdeskRemedy(HelpdeskCommon):
             [{"route_id": self.route_north.id, "copies": 3, "replacement_copies": 2}],
         )
         self.assertIn("sent again", self._last_body(self.ticket))
-        self.assertIn("sent again", self._last_body(self.subscription))
+        self.assertIn("sent again (2 copies, route", self._last_body(self.subscription))
         self.assertTrue(self.ticket.first_response_date, "a remedy answers")
+
+    def test_resend_one_copy_says_one_copy(self):
+        """One copy sent again reads "1 copy", not "1 copy/copies"."""
+        action = self.ticket.with_user(self.agent).action_resend_issue()
+        self._apply(action)
+        body = self._last_body(self.ticket)
+        self.assertIn("sent again (1 copy, route", body)
+        self.assertNotIn("copies", body)
 
     def test_resend_issue_refuses_no_copies(self):
         action = self.ticket.with_user(self.agent).action_resend_issue()

@@ -139,6 +139,7 @@ class TestCopies(InvoicingCommon, AutomationCommon):
             [{"reversed_entry_id": invoice.id, "amount_total": 60.49}],  # 184 days
         )
         self.assertEqual(fewer.invoice_line_ids.quantity, 1.0)
+        self.assertIn("1 fewer copy after 06/30/2026", fewer.invoice_line_ids.name)
         self.assertRecordValues(period, [{"quantity": 2, "amount": 240.33}])
         with freeze_time("2026-09-30"):
             subscription._cancel(date(2026, 9, 30), self.reason_moved)
@@ -220,6 +221,20 @@ class TestHooksAndLinks(InvoicingCommon):
         self.assertEqual(len(invoices), 2)
         self.assertEqual(invoices.invoice_payment_term_id, term)
         self.assertIn("Integrator's note", str(self._refund(subscription).narration))
+
+    def test_invoice_salesperson_is_a_person_never_odoobot(self):
+        """The invoice's salesperson is the subscription's, else the user who
+        confirms; a scheduled action (OdooBot) leaves it empty, not OdooBot."""
+        odoobot = self.env.ref("base.user_root")
+        sold = self._subscription()  # salesperson: the clerk who entered it
+        sold.with_user(odoobot).action_confirm()
+        self.assertEqual(self._invoice(sold).invoice_user_id, self.user)
+        unsold = self._subscription(recipient_id=self.bob.id, user_id=False)
+        unsold.with_user(self.user).action_confirm()
+        self.assertEqual(self._invoice(unsold).invoice_user_id, self.user)
+        by_cron = self._subscription(recipient_id=self.carol.id, user_id=False)
+        by_cron.with_user(odoobot).action_confirm()
+        self.assertFalse(self._invoice(by_cron).invoice_user_id)
 
     def test_confirm_says_which_invoice_and_the_invoice_links_back(self):
         subscription = self._subscription()

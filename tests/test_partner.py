@@ -1,9 +1,11 @@
 from datetime import date
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import PublicationCommon
 
@@ -107,3 +109,18 @@ class TestPartner360(PublicationCommon):
         self.assertEqual(action["context"], {"default_recipient_id": self.alice.id})
         action = alice.action_view_paid_subscriptions()
         self.assertEqual(action["domain"], [("payer_id", "=", self.alice.id)])
+
+    def test_subscribers_searchable_by_postal_code(self):
+        """Customers > Subscribers offers the postal code, as Subscriptions do."""
+        self.alice.zip = "00100"
+        self.bob.zip = "20100"
+        action = self.env.ref("publication_crm.res_partner_subscriber_action")
+        arch = self.env["res.partner"].get_view(
+            action.search_view_id.id, view_type="search"
+        )["arch"]
+        zip_field = etree.fromstring(arch).find(".//field[@name='zip']")
+        self.assertIsNotNone(zip_field)
+        domain = safe_eval(zip_field.get("filter_domain"), {"self": "001"})
+        found = self.env["res.partner"].search(domain)
+        self.assertIn(self.alice, found)
+        self.assertNotIn(self.bob, found)

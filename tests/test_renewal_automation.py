@@ -1,10 +1,14 @@
+import re
 from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools.misc import file_path
+from odoo.tools.translate import xml_translate
 
 from odoo.addons.publication_crm.models import publication_automation
 
@@ -22,6 +26,17 @@ class TestRenewalAutomation(AutomationCommon):
                 for n in range(5)
             ]
         )
+
+    def test_mail_templates_say_copy_and_copies_in_whole_words(self):
+        """ "1 copy" and "n copies" are whole terms a translator can put in
+        another language, not "cop" + "y" / "ies"."""
+        data = etree.parse(file_path("publication_crm/data/mail_template_data.xml"))
+        terms = []
+        for body in data.iterfind(".//field[@name='body_html']"):
+            xml_translate(terms.append, etree.tostring(body, encoding="unicode"))
+        self.assertTrue(any("1 copy" in term for term in terms))
+        self.assertTrue(any("copies" in term for term in terms))
+        self.assertFalse([term for term in terms if re.search(r"\bcop\b", term)])
 
     def test_catching_up_sends_only_the_most_urgent_reminder(self):
         with freeze_time("2026-01-01"):

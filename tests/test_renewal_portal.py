@@ -70,6 +70,12 @@ class TestRenewalPortal(PublicationCommon, HttpCase):
         self.assertIn("Renew and pay", response.text)
         self.assertIn('name="csrf_token"', response.text)
 
+    def test_the_offer_says_1_copy_and_n_copies(self):
+        one = self._ending_soon()
+        self.assertIn("(1 copy)", self._get(one).text)
+        three = self._ending_soon(recipient_id=self.bob.id, quantity=3)
+        self.assertIn("(3 copies)", self._get(three).text)
+
     def test_post_renews_once_and_leads_to_its_invoice(self):
         subscription = self._ending_soon()
         old_end = subscription.date_end
