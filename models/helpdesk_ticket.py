@@ -158,14 +158,26 @@ class HelpdeskTicket(models.Model):
         user = self.user_id
         return not user or not (user.share or user._is_superuser())
 
+    def _complaint_teams(self):
+        """The teams that answer subscribers: the default one and those of the
+        publications."""
+        publications = self.env["publication.publication"].sudo().search([])
+        team = self.env.ref(DEFAULT_TEAM, raise_if_not_found=False)
+        return publications.complaint_team_id | (team.sudo() if team else team)
+
     def _land_in_team(self):
-        """A ticket without team joins its publication's team (else the default
-        team), and one without a person of its team (unassigned, OdooBot, a
-        portal user) goes to the team's member with the fewest open tickets.
-        Done as superuser: the portal and the mail gateway create tickets of
-        readers."""
+        """A complaint (a ticket of a publication's subscriber, or of a team
+        answering subscribers) without team joins its publication's team (else
+        the default team), and one without a person of its team (unassigned,
+        OdooBot, a portal user) goes to the team's member with the fewest open
+        tickets. Done as superuser: the portal and the mail gateway create
+        tickets of readers. Other helpdesk tickets are left as helpdesk_mgmt
+        makes them."""
         routes = {}
-        for ticket in self.sudo():
+        complaint_teams = self._complaint_teams()
+        for ticket in self.sudo().filtered(
+            lambda t: t.publication_id or t.team_id in complaint_teams
+        ):
             team = ticket.team_id or (
                 ticket.publication_id._complaint_team()
                 if ticket.publication_id
