@@ -161,7 +161,11 @@ class HelpdeskTicket(models.Model):
     def _complaint_teams(self):
         """The teams that answer subscribers: the default one and those of the
         publications."""
-        publications = self.env["publication.publication"].sudo().search([])
+        publications = (
+            self.env["publication.publication"]
+            .sudo()
+            .search([("complaint_team_id", "!=", False)])
+        )
         team = self.env.ref(DEFAULT_TEAM, raise_if_not_found=False)
         return publications.complaint_team_id | (team.sudo() if team else team)
 

@@ -363,28 +363,36 @@ class PublicationSubscription(models.Model):
         self._write_state({"state": "expired"})
         paid = self.create([trial._prepare_conversion(today) for trial in self])
         paid.action_confirm()
+        self._continue_with(
+            paid,
+            "trial_conversion",
+            lambda subscription: self.env._(
+                "Trial converted: the reader goes on with %(subscription)s "
+                "(%(plan)s) from %(date)s.",
+                subscription=subscription.name,
+                plan=subscription.plan_id.name,
+                date=subscription.date_start,
+            ),
+        )
+        return paid
+
+    def _continue_with(self, successors, kind, message):
+        """Link each of self to the paid subscription that continues it
+        (successors, in the same order): the link, message(successor) in its
+        chatter and a renewal event of kind with the successor's invoice."""
         events = []
-        for trial, subscription in zip(self, paid, strict=True):
-            trial._write_state({"converted_subscription_id": subscription.id})
-            trial.message_post(
-                body=self.env._(
-                    "Trial converted: the reader goes on with %(subscription)s "
-                    "(%(plan)s) from %(date)s.",
-                    subscription=subscription.name,
-                    plan=subscription.plan_id.name,
-                    date=subscription.date_start,
-                )
-            )
+        for old, new in zip(self, successors, strict=True):
+            old._write_state({"converted_subscription_id": new.id})
+            old.message_post(body=message(new))
             events.append(
                 {
-                    "subscription_id": trial.id,
-                    "period_id": trial._current_period().id,
-                    "kind": "trial_conversion",
-                    "invoice_id": subscription.period_ids.invoice_id.id,
+                    "subscription_id": old.id,
+                    "period_id": old._current_period().id,
+                    "kind": kind,
+                    "invoice_id": new.period_ids.invoice_id.id,
                 }
             )
         self.env["publication.renewal.event"].sudo().create(events)
-        return paid
 
     def _prepare_conversion(self, today):
         """The paid subscription that continues this trial."""
@@ -447,27 +455,17 @@ class PublicationSubscription(models.Model):
             )
         own = self.create([gift._prepare_gift_conversion() for gift in self])
         own.action_confirm()
-        events = []
-        for gift, subscription in zip(self, own, strict=True):
-            gift._write_state({"converted_subscription_id": subscription.id})
-            gift.message_post(
-                body=self.env._(
-                    "The reader goes on at their own cost with %(subscription)s "
-                    "(%(plan)s) from %(date)s.",
-                    subscription=subscription.name,
-                    plan=subscription.plan_id.name,
-                    date=subscription.date_start,
-                )
-            )
-            events.append(
-                {
-                    "subscription_id": gift.id,
-                    "period_id": gift._current_period().id,
-                    "kind": "gift_conversion",
-                    "invoice_id": subscription.period_ids.invoice_id.id,
-                }
-            )
-        self.env["publication.renewal.event"].sudo().create(events)
+        self._continue_with(
+            own,
+            "gift_conversion",
+            lambda subscription: self.env._(
+                "The reader goes on at their own cost with %(subscription)s "
+                "(%(plan)s) from %(date)s.",
+                subscription=subscription.name,
+                plan=subscription.plan_id.name,
+                date=subscription.date_start,
+            ),
+        )
         return own
 
     def _prepare_gift_conversion(self):
