@@ -141,11 +141,8 @@ class PublicationSubscription(models.Model):
             ("member", "Member"),
             ("trial", "Trial"),
         ],
-        compute="_compute_origin",
-        precompute=True,
-        store=True,
-        readonly=False,
         required=True,
+        default="new",
         tracking=True,
     )
     state = fields.Selection(
@@ -305,20 +302,6 @@ class PublicationSubscription(models.Model):
                 subscription.date_end = subscription._period_end(
                     subscription.date_start
                 )
-
-    @api.depends("recipient_id", "payer_id")
-    def _compute_origin(self):
-        """A draft paid by someone other than its reader is a gift, unless
-        given another origin; a confirmed subscription keeps its origin."""
-        for subscription in self:
-            origin = subscription.origin or "new"
-            if subscription.state in (False, "draft") and subscription.payer_id:
-                paid_by_other = subscription.payer_id != subscription.recipient_id
-                if paid_by_other and origin == "new":
-                    origin = "gift"
-                elif not paid_by_other and origin == "gift":
-                    origin = "new"
-            subscription.origin = origin
 
     @api.depends("recipient_id", "payer_id")
     def _compute_is_gift(self):

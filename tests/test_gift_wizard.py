@@ -147,30 +147,3 @@ class TestGiftWizard(PublicationCommon):
         wizard.line_ids = [Command.create({"recipient_id": self.bob.id})]
         with self.assertRefused(ValidationError, "Recipient Bob already has"):
             wizard.action_create()
-
-    def test_gift_entered_by_hand_gets_origin_gift(self):
-        """A clerk entering a copy paid by someone else gets origin Gift, as
-        the form's ribbon says; a confirmed subscription keeps its origin."""
-        Subscription = self.env["publication.subscription"].with_user(self.user)
-        form = Form(Subscription)
-        form.recipient_id = self.bob
-        form.publication_id = self.monthly
-        form.plan_id = self.plan_annual
-        self.assertEqual(form.origin, "new")
-        form.payer_id = self.alice
-        self.assertTrue(form.is_gift)
-        self.assertEqual(form.origin, "gift")
-        form.payer_id = self.bob
-        self.assertEqual(form.origin, "new")
-        form.payer_id = self.alice
-        gift = form.save()
-        self.assertEqual(gift.origin, "gift")
-        sponsored = self._subscription(
-            recipient_id=self.bob.id, payer_id=self.sponsor.id, origin="sponsored"
-        )
-        self.assertEqual(sponsored.origin, "sponsored")
-        created = self._subscription(recipient_id=self.bob.id, payer_id=self.alice.id)
-        self.assertEqual(created.origin, "gift")
-        gift.action_confirm()
-        gift.payer_id = self.bob
-        self.assertEqual(gift.origin, "gift")
