@@ -10,7 +10,7 @@ from .common import PublicationCommon
 
 @tagged("post_install", "-at_install")
 class TestJson2Api(PublicationCommon, HttpCase):
-    """The example of the README, section "Methods for integrations": an
+    """The example of readme/API.md, section "Methods for integrations": an
     integration with a Publication User's API key over Odoo 19's JSON-2 API."""
 
     @classmethod
