@@ -4,6 +4,7 @@ portal answers in the format of the user's, never ISO (2027-01-10)."""
 
 import re
 from datetime import date
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
@@ -11,6 +12,8 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.base.models.ir_cron import IrCron
 
 from .common import HelpdeskCommon, PublicationCommon
 
@@ -197,3 +200,30 @@ class TestDatesOnThePortal(HelpdeskCommon, HttpCase):
 
     def test_cancellation_in_english(self):
         self._cancelled("en_US")
+
+
+@tagged("post_install", "-at_install")
+class TestDatesForStaff(HelpdeskCommon):
+    """An activity is read by the user it is assigned to: its dates in their
+    format, a time in their time zone."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fi_FI")
+
+    def test_escalation_in_the_leaders_format_and_zone(self):
+        self.leader.write({"lang": "fi_FI", "tz": "Europe/Helsinki"})
+        with freeze_time("2026-03-10 10:00:00"):
+            ticket = self._ticket(self.alice)
+        self.assertEqual(ticket.response_deadline.hour, 17)  # UTC
+        with (
+            freeze_time("2026-03-10 17:01:00"),
+            patch.object(IrCron, "_commit_progress", return_value=60.0),
+        ):
+            self.env["helpdesk.ticket"]._cron_escalate_overdue(batch_size=1)
+        activity = ticket.activity_ids.filtered(lambda a: a.user_id == self.leader)
+        note = str(activity.note)
+        for text in ("10.03.2026 19", "Europe/Helsinki"):
+            self.assertIn(text, note)
+        self.assertFalse(ISO.search(note), note)
