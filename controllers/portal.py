@@ -296,7 +296,7 @@ class PublicationPortal(CustomerPortal):
                 return request.env._(
                     "Your cancellation is registered: you receive your copies "
                     "until %(date)s.",
-                    date=subscription.date_cancel_planned,
+                    date=format_date(request.env, subscription.date_cancel_planned),
                 )
             return request.env._(
                 "Your subscription is cancelled; what was not delivered is credited."
@@ -305,7 +305,7 @@ class PublicationPortal(CustomerPortal):
             return request.env._(
                 "Thank you for staying: delivery pauses; your subscription now ends "
                 "on %(end)s.",
-                end=subscription.date_end,
+                end=format_date(request.env, subscription.date_end),
             )
         return request.env._(
             "Thank you for staying: your next term costs %(amount)s %(currency)s.",

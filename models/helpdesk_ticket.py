@@ -6,7 +6,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from .publication_subscription import OPEN_STATES
 
@@ -438,9 +438,16 @@ class HelpdeskTicket(models.Model):
                 date_deadline=self.company_id._publication_today(),
                 summary=self.env._("Complaint overdue: answer it now"),
                 note=self.env._(
-                    "Ticket %(ticket)s was due for a response on %(deadline)s (UTC).",
+                    "Ticket %(ticket)s was due for a response on %(deadline)s "
+                    "(%(tz)s).",
                     ticket=self.display_name,
-                    deadline=self.response_deadline,
+                    deadline=format_datetime(
+                        self.env,
+                        self.response_deadline,
+                        tz=leader.tz or "UTC",
+                        lang_code=leader.lang,
+                    ),
+                    tz=leader.tz or "UTC",
                 ),
                 user_id=leader.id,
             )
@@ -604,7 +611,9 @@ class HelpdeskTicket(models.Model):
                     "Subscription %(subscription)s extended by one issue: it now "
                     "ends on %(end)s.",
                     subscription=ticket.subscription_id.name,
-                    end=new_end,
+                    end=ticket.subscription_id.payer_id._publication_format_date(
+                        new_end
+                    ),
                 )
             )
         return True

@@ -7,6 +7,7 @@ from datetime import date
 
 from odoo import fields
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 # copies of one subscription (or of one gift or sponsored line): sponsors'
 # and organisations' subscriptions stay far below; more is a typing error
@@ -60,9 +61,9 @@ def check_date(env, field, value):
             env._(
                 "%(field)s (%(value)s) must be between %(first)s and %(last)s.",
                 field=field,
-                value=day,
-                first=FIRST_DATE,
-                last=LAST_DATE,
+                value=format_date(env, day),
+                first=format_date(env, FIRST_DATE),
+                last=format_date(env, LAST_DATE),
             )
         )
 

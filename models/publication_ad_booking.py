@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
+from odoo.tools import format_date
 
 from .publication_rate_card_line import AD_COLOURS, AD_FORMATS, AD_POSITIONS
 
@@ -313,8 +314,8 @@ class PublicationAdBooking(models.Model):
                         "(Booking Deadline); today is %(today)s. A Publication "
                         "Manager can accept it with Deadline Override.",
                         issue=booking.issue_id.name,
-                        deadline=deadline,
-                        today=today,
+                        deadline=format_date(self.env, deadline),
+                        today=format_date(self.env, today),
                     )
                 )
 
@@ -339,10 +340,10 @@ class PublicationAdBooking(models.Model):
                         "Issue %(issue)s (%(date)s) lies outside the period of ad "
                         "contract %(contract)s (%(start)s to %(end)s).",
                         issue=issue.name,
-                        date=issue.date,
+                        date=format_date(self.env, issue.date),
                         contract=contract.name,
-                        start=contract.date_start,
-                        end=contract.date_end,
+                        start=format_date(self.env, contract.date_start),
+                        end=format_date(self.env, contract.date_end),
                     )
                 )
 
@@ -375,7 +376,7 @@ class PublicationAdBooking(models.Model):
                         "price for %(format)s, %(position)s, %(colour)s: add it to "
                         "the rate card or set a Price Override.",
                         publication=booking.publication_id.name,
-                        date=booking.issue_date,
+                        date=format_date(self.env, booking.issue_date),
                         format=booking._selection_label("ad_format"),
                         position=booking._selection_label("position"),
                         colour=booking._selection_label("colour"),
@@ -452,7 +453,7 @@ class PublicationAdBooking(models.Model):
                         "Manager can allow it with Deadline Override.",
                         name=booking.name,
                         issue=booking.issue_id.name,
-                        deadline=deadline,
+                        deadline=format_date(self.env, deadline),
                     )
                 )
         self._write_state({"state": "cancelled"})
@@ -502,6 +503,7 @@ class PublicationAdBooking(models.Model):
         template = self.env.ref("publication_crm.mail_template_ad_material_reminder")
         for booking in self:
             template.send_mail(booking.id)
+            user = booking.user_id or self.env.user
             booking.activity_schedule(
                 MATERIAL_MISSING,
                 date_deadline=booking.material_deadline,
@@ -513,9 +515,11 @@ class PublicationAdBooking(models.Model):
                     "%(name)s; the Material Deadline is %(deadline)s.",
                     advertiser=booking.partner_id.display_name,
                     name=booking.name,
-                    deadline=booking.material_deadline,
+                    deadline=user.partner_id._publication_format_date(
+                        booking.material_deadline
+                    ),
                 ),
-                user_id=booking.user_id.id or self.env.uid,
+                user_id=user.id,
             )
             booking._write_state(
                 {"material_reminder_date": booking.company_id._publication_today()}
@@ -642,7 +646,7 @@ class PublicationAdBooking(models.Model):
                 "%(issue)s (%(date)s): %(format)s, %(position)s, %(colour)s for "
                 "%(advertiser)s",
                 issue=self.issue_id.name,
-                date=self.issue_date,
+                date=self.invoice_partner_id._publication_format_date(self.issue_date),
                 format=self._selection_label("ad_format"),
                 position=self._selection_label("position"),
                 colour=self._selection_label("colour"),

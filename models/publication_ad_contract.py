@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
+from odoo.tools import format_date
 
 CONTRACT_STATES = [
     ("draft", "Draft"),
@@ -183,8 +184,8 @@ class PublicationAdContract(models.Model):
                     self.env._(
                         "End (%(end)s) of ad contract %(name)s is before its Start "
                         "(%(start)s).",
-                        end=contract.date_end,
-                        start=contract.date_start,
+                        end=format_date(self.env, contract.date_end),
+                        start=format_date(self.env, contract.date_start),
                         name=contract.name,
                     )
                 )

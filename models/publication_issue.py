@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
 
 DELIVERY_METHODS = [("post", "Post"), ("carrier", "Carrier"), ("digital", "Digital")]
 
@@ -86,9 +87,9 @@ class PublicationIssue(models.Model):
                             field=self._fields[field].get_description(self.env)[
                                 "string"
                             ],
-                            value=issue[field],
+                            value=format_date(self.env, issue[field]),
                             issue=issue.name,
-                            date=issue.date,
+                            date=format_date(self.env, issue.date),
                         )
                     )
 
@@ -154,7 +155,7 @@ class PublicationIssue(models.Model):
                         "Issue %(issue)s is published on %(date)s: its "
                         "advertisements are invoiced from that day on.",
                         issue=issue.name,
-                        date=issue.date,
+                        date=format_date(self.env, issue.date),
                     )
                 )
         self.ad_booking_ids._invoice()

@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL, format_date, split_every
+from odoo.tools import SQL, format_date, format_datetime, split_every
 
 from .spreadsheet import csv_bytes
 
@@ -78,7 +78,7 @@ class PublicationIssue(models.Model):
                     "The distribution list of issue %(issue)s was frozen on "
                     "%(date)s; it does not change any more.",
                     issue=frozen[0].name,
-                    date=frozen[0].distribution_frozen_date,
+                    date=format_datetime(self.env, frozen[0].distribution_frozen_date),
                 )
             )
         early = self._freeze_too_early()

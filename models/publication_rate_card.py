@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 
 class PublicationRateCard(models.Model):
@@ -51,8 +52,8 @@ class PublicationRateCard(models.Model):
                     self.env._(
                         "Valid To (%(end)s) of rate card %(name)s is before its "
                         "Valid From (%(start)s).",
-                        end=card.date_to,
-                        start=card.date_from,
+                        end=format_date(self.env, card.date_to),
+                        start=format_date(self.env, card.date_from),
                         name=card.name,
                     )
                 )

@@ -7,6 +7,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import format_date
 
 from .input_bounds import check_vals
 from .publication_issue import DELIVERY_METHODS
@@ -399,8 +400,8 @@ class PublicationSubscription(models.Model):
                     self.env._(
                         "End (%(end)s) of subscription %(name)s is before its Start "
                         "(%(start)s).",
-                        end=subscription.date_end,
-                        start=subscription.date_start,
+                        end=format_date(self.env, subscription.date_end),
+                        start=format_date(self.env, subscription.date_start),
                         name=subscription.name,
                     )
                 )
@@ -794,7 +795,7 @@ class PublicationSubscription(models.Model):
             raise UserError(
                 self.env._(
                     "Cancellation date %(date)s is before the start of %(names)s.",
-                    date=date_cancel,
+                    date=format_date(self.env, date_cancel),
                     names=", ".join(early.mapped("name")),
                 )
             )
@@ -853,7 +854,7 @@ class PublicationSubscription(models.Model):
                     "Cancellation planned (%(reason)s): delivered until %(date)s, "
                     "then cancelled and the rest credited.",
                     reason=churn_reason.name,
-                    date=last_day,
+                    date=subscription.payer_id._publication_format_date(last_day),
                 )
             )
 

@@ -78,7 +78,9 @@ class PublicationSubscription(models.Model):
                     "(after %(date)s).",
                     old=subscription.quantity,
                     new=planned,
-                    date=subscription.date_end,
+                    date=subscription.payer_id._publication_format_date(
+                        subscription.date_end
+                    ),
                 )
             elif subscription.quantity == 1:
                 body = self.env._("Planned change of copies withdrawn: 1 copy.")
@@ -113,7 +115,7 @@ class PublicationSubscription(models.Model):
                     "invoiced or credited for the rest of the period: %(moves)s.",
                     old=previous[subscription],
                     new=quantity,
-                    date=today,
+                    date=subscription.payer_id._publication_format_date(today),
                     moves=", ".join(subscription_moves.mapped("name")) or "-",
                 )
             )

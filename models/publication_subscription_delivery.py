@@ -49,13 +49,14 @@ class PublicationSubscription(models.Model):
             }
         )
         self._move_end(new_end)
+        payer_date = self.payer_id._publication_format_date
         self.message_post(
             body=self.env._(
                 "Delivery paused from %(start)s to %(end)s; the subscription now ends "
                 "on %(new_end)s.",
-                start=date_from,
-                end=date_to,
-                new_end=new_end,
+                start=payer_date(date_from),
+                end=payer_date(date_to),
+                new_end=payer_date(new_end),
             )
         )
         return pause
@@ -118,8 +119,8 @@ class PublicationSubscription(models.Model):
                 "subscription now ends on %(new_end)s instead of %(old_end)s.",
                 count=count,
                 reason=reason or self.env._("goodwill"),
-                new_end=new_end,
-                old_end=previous_end,
+                new_end=self.payer_id._publication_format_date(new_end),
+                old_end=self.payer_id._publication_format_date(previous_end),
             )
         )
         return new_end
@@ -143,7 +144,7 @@ class PublicationSubscription(models.Model):
                 "Delivery address changed to %(address)s from %(date)s (%(reason)s); "
                 "route: %(route)s.",
                 address=address.display_name,
-                date=date_from,
+                date=self.payer_id._publication_format_date(date_from),
                 reason=reason or "-",
                 route=self.route_id.name or "-",
             )
@@ -157,7 +158,7 @@ class PublicationSubscription(models.Model):
             body = self.env._(
                 "Delivery address changes to %(address)s on %(date)s (%(reason)s).",
                 address=address.display_name,
-                date=date_from,
+                date=self.payer_id._publication_format_date(date_from),
                 reason=reason or "-",
             )
         self.message_post(body=body)

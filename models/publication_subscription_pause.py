@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from .input_bounds import check_vals
 
@@ -37,8 +38,8 @@ class PublicationSubscriptionPause(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Pause To (%(to)s) is before From (%(start)s).",
-                        to=pause.date_to,
-                        start=pause.date_from,
+                        to=format_date(self.env, pause.date_to),
+                        start=format_date(self.env, pause.date_from),
                     )
                 )
             if pause.date_from < subscription.date_start or (
@@ -48,10 +49,12 @@ class PublicationSubscriptionPause(models.Model):
                     self.env._(
                         "Pause From (%(start)s) is outside subscription %(name)s "
                         "(%(sub_start)s to %(sub_end)s).",
-                        start=pause.date_from,
+                        start=format_date(self.env, pause.date_from),
                         name=subscription.name,
-                        sub_start=subscription.date_start,
-                        sub_end=pause.previous_date_end or subscription.date_end,
+                        sub_start=format_date(self.env, subscription.date_start),
+                        sub_end=format_date(
+                            self.env, pause.previous_date_end or subscription.date_end
+                        ),
                     )
                 )
             overlapping = subscription.pause_ids.filtered(
@@ -65,8 +68,8 @@ class PublicationSubscriptionPause(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Pause %(start)s to %(to)s overlaps the pause from %(other)s.",
-                        start=pause.date_from,
-                        to=pause.date_to,
-                        other=overlapping[0].date_from,
+                        start=format_date(self.env, pause.date_from),
+                        to=format_date(self.env, pause.date_to),
+                        other=format_date(self.env, overlapping[0].date_from),
                     )
                 )

@@ -4,7 +4,7 @@ from typing import NamedTuple
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools.misc import format_date
+from odoo.tools import format_date
 
 from .input_bounds import check_vals
 from .publication_subscription import OPEN_STATES
@@ -167,8 +167,8 @@ class PublicationSubscriptionPeriod(models.Model):
                     self.env._(
                         "End (%(end)s) of a period of %(name)s is before its Start "
                         "(%(start)s).",
-                        end=period.date_end,
-                        start=period.date_start,
+                        end=format_date(self.env, period.date_end),
+                        start=format_date(self.env, period.date_start),
                         name=period.subscription_id.name,
                     )
                 )
@@ -284,8 +284,8 @@ class PublicationSubscriptionPeriod(models.Model):
                 publication=subscription.publication_id.name,
                 plan=subscription.plan_id.name,
                 recipient=subscription.recipient_id.display_name,
-                start=self._format_date(self.date_start),
-                end=self._format_date(self.date_end),
+                start=self.payer_id._publication_format_date(self.date_start),
+                end=self.payer_id._publication_format_date(self.date_end),
             ),
             "quantity": self.quantity or subscription.quantity,
         }
@@ -294,10 +294,6 @@ class PublicationSubscriptionPeriod(models.Model):
         if account:
             vals["account_id"] = account.id
         return vals
-
-    def _format_date(self, day):
-        """day in the payer's language, for invoice and credit note lines."""
-        return format_date(self.env, day, lang_code=self.payer_id.lang or None)
 
     def _prorations(self, date_stop):
         """What each period will not deliver when delivery stops after
@@ -392,16 +388,17 @@ class PublicationSubscriptionPeriod(models.Model):
         )
         prorations = invoiced._prorations(date_stop)
         to_credit = invoiced.filtered(lambda p: prorations[p].fraction > 0)
-        ref = ref or self.env._(
-            "Cancellation on %(date)s", date=self._format_date(date_stop)
-        )
         refunds = self.env["account.move"]
         for company, company_periods in to_credit.grouped("company_id").items():
             groups = list(company_periods.grouped("invoice_id").items())
             refunds_vals = [
                 periods._prepare_refund(
                     invoice,
-                    ref,
+                    ref
+                    or self.env._(
+                        "Cancellation on %(date)s",
+                        date=invoice.partner_id._publication_format_date(date_stop),
+                    ),
                     [
                         period._prepare_refund_line(
                             period._last_delivery_day(date_stop), prorations[period]
@@ -446,7 +443,7 @@ class PublicationSubscriptionPeriod(models.Model):
             "name": self.env._(
                 "%(line)s: not delivered after %(date)s, %(proration)s",
                 line=line.name,
-                date=self._format_date(date_stop),
+                date=self.payer_id._publication_format_date(date_stop),
                 proration=proration.label(self.env),
             ),
             "quantity": 1,
@@ -490,14 +487,20 @@ class PublicationSubscriptionPeriod(models.Model):
                     for _payer, group in periods.grouped("payer_id").items()
                 ],
             )
-        ref = self.env._(
-            "Fewer copies after %(date)s", date=self._format_date(date_change)
-        )
         for company, periods in (todo - raised).grouped("company_id").items():
             moves |= Move._create_posted_publication_moves(
                 company,
                 [
-                    group._prepare_refund(invoice, ref, [lines[p] for p in group])
+                    group._prepare_refund(
+                        invoice,
+                        self.env._(
+                            "Fewer copies after %(date)s",
+                            date=invoice.partner_id._publication_format_date(
+                                date_change
+                            ),
+                        ),
+                        [lines[p] for p in group],
+                    )
                     for invoice, group in periods.grouped("invoice_id").items()
                 ],
             )
@@ -522,7 +525,7 @@ class PublicationSubscriptionPeriod(models.Model):
         values = {
             "line": line.name,
             "count": abs(change),
-            "date": self._format_date(date_change),
+            "date": self.payer_id._publication_format_date(date_change),
             "proration": proration.label(self.env),
         }
         if change == 1:
@@ -612,7 +615,9 @@ class PublicationSubscriptionPeriod(models.Model):
                     "Delivery suspended: invoice %(invoice)s, due on %(date)s, is "
                     "not paid. Payment resumes delivery.",
                     invoice=period.invoice_id.name,
-                    date=period.invoice_date_due,
+                    date=period.payer_id._publication_format_date(
+                        period.invoice_date_due
+                    ),
                 )
             )
         self._log_events("suspension")

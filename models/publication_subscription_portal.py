@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
+from odoo.tools import format_date
 
 from .publication_subscription import OPEN_STATES
 
@@ -141,10 +142,10 @@ class PublicationSubscription(models.Model):
                     "Pause From (%(start)s) is too late to ask: %(publication)s "
                     "needs %(days)s days' notice, so the earliest start is "
                     "%(earliest)s.",
-                    start=date_from,
+                    start=format_date(self.env, date_from),
                     publication=publication.name,
                     days=publication.pause_notice_days,
-                    earliest=earliest,
+                    earliest=format_date(self.env, earliest),
                 )
             )
         limit = publication.max_pauses_per_year
@@ -157,7 +158,7 @@ class PublicationSubscription(models.Model):
                     "Pause From (%(start)s) is refused: %(name)s already has "
                     "%(count)s pause(s) in %(year)s, the most %(publication)s "
                     "allows.",
-                    start=date_from,
+                    start=format_date(self.env, date_from),
                     name=self.name,
                     count=len(same_year),
                     year=date_from.year,
@@ -177,7 +178,7 @@ class PublicationSubscription(models.Model):
             raise UserError(
                 self.env._(
                     "Moves On (%(date)s) is in the past; give today or a later day.",
-                    date=date_from,
+                    date=format_date(self.env, date_from),
                 )
             )
         missing = [name for name in ("street", "zip", "city") if not values.get(name)]

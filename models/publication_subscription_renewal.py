@@ -8,6 +8,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import format_date
 
 from .publication_subscription import FREE_ORIGINS, OPEN_STATES
 
@@ -66,9 +67,9 @@ class PublicationSubscription(models.Model):
                         "%(name)s starts on %(start)s, but gift %(gift)s, which it "
                         "follows, is delivered until %(end)s.",
                         name=subscription.name,
-                        start=subscription.date_start,
+                        start=format_date(self.env, subscription.date_start),
                         gift=gift.name,
-                        end=gift._last_delivery_day(),
+                        end=format_date(self.env, gift._last_delivery_day()),
                     )
                 )
 
@@ -216,7 +217,7 @@ class PublicationSubscription(models.Model):
                         "planned on %(date)s.",
                         action=action,
                         name=subscription.name,
-                        date=subscription.date_cancel_planned,
+                        date=format_date(self.env, subscription.date_cancel_planned),
                     )
                 )
             if subscription.state not in ("active", "suspended"):
@@ -272,7 +273,9 @@ class PublicationSubscription(models.Model):
                 body=self.env._(
                     "Switched to continuous: the subscription renews automatically "
                     "on %(date)s.",
-                    date=subscription.date_end + timedelta(days=1),
+                    date=subscription.payer_id._publication_format_date(
+                        subscription.date_end + timedelta(days=1)
+                    ),
                 )
             )
         return True
@@ -319,6 +322,7 @@ class PublicationSubscription(models.Model):
             ):
                 continue
             first = subscriptions[0]
+            user = first.user_id or self.env.user
             first.activity_schedule(
                 RENEWAL_CALL,
                 date_deadline=date_end,
@@ -326,10 +330,10 @@ class PublicationSubscription(models.Model):
                     "Renewal: %(count)s subscription(s) of %(payer)s end on %(date)s",
                     count=len(subscriptions),
                     payer=payer.display_name,
-                    date=date_end,
+                    date=user.partner_id._publication_format_date(date_end),
                 ),
                 note=Markup("<p>%s</p>") % ", ".join(subscriptions.mapped("name")),
-                user_id=(first.user_id or self.env.user).id,
+                user_id=user.id,
             )
 
     def _send_continuous_offer(self):
@@ -371,7 +375,9 @@ class PublicationSubscription(models.Model):
                 "(%(plan)s) from %(date)s.",
                 subscription=subscription.name,
                 plan=subscription.plan_id.name,
-                date=subscription.date_start,
+                date=subscription.payer_id._publication_format_date(
+                    subscription.date_start
+                ),
             ),
         )
         return paid
@@ -463,7 +469,9 @@ class PublicationSubscription(models.Model):
                 "(%(plan)s) from %(date)s.",
                 subscription=subscription.name,
                 plan=subscription.plan_id.name,
-                date=subscription.date_start,
+                date=subscription.payer_id._publication_format_date(
+                    subscription.date_start
+                ),
             ),
         )
         return own

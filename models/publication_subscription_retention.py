@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 # churn reasons the add-on sets itself, not offered to readers
 SYSTEM_REASONS = (
@@ -87,7 +88,7 @@ class PublicationSubscription(models.Model):
                 self.env._(
                     "%(name)s is already to be cancelled on %(date)s.",
                     name=self.name,
-                    date=self.date_cancel_planned,
+                    date=format_date(self.env, self.date_cancel_planned),
                 )
             )
         if not reason:
@@ -103,7 +104,7 @@ class PublicationSubscription(models.Model):
                     self.env._(
                         "Last Day of Delivery (%(date)s) is in the past; give "
                         "today or a later day.",
-                        date=date_cancel,
+                        date=format_date(self.env, date_cancel),
                     )
                 )
             self._cancel(date_cancel, reason, kw.get("note"))
@@ -130,7 +131,9 @@ class PublicationSubscription(models.Model):
             self._write_state({"next_plan_id": offer.id})
             text = self.env._(
                 "Kept instead of cancelled: from %(date)s the offer is %(plan)s.",
-                date=self.date_end + timedelta(days=1),
+                date=self.payer_id._publication_format_date(
+                    self.date_end + timedelta(days=1)
+                ),
                 plan=offer.name,
             )
         else:

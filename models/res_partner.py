@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import format_date
 
 from .publication_subscription import OPEN_STATES
 
@@ -235,3 +236,11 @@ class ResPartner(models.Model):
 
     def action_view_paid_subscriptions(self):
         return self._open_subscriptions("payer_id")
+
+    def _publication_format_date(self, day):
+        """day written as this partner reads dates (their language's format),
+        for text meant for them: chatter notes that mail them, the lines of
+        their invoices, activities of a user's partner. Without a partner or
+        language, the current user's format. Errors use the user's format
+        (format_date(env, day)); dates that are data stay ISO."""
+        return format_date(self.env, day, lang_code=self[:1].lang or None)

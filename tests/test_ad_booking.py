@@ -104,7 +104,7 @@ class TestAdDeadlines(AdvertisingCommon):
         with freeze_time("2026-01-18"):
             self._book(contract, date(2026, 2, 1))
         with freeze_time("2026-01-19"):
-            with self.assertRefused(UserError, "PM 2026/2", "2026-01-18"):
+            with self.assertRefused(UserError, "PM 2026/2", "01/18/2026"):
                 self._book(contract, date(2026, 2, 1))
             with self.assertRefused(AccessError, "Deadline Override"):
                 self._book(contract, date(2026, 2, 1), deadline_override=True)

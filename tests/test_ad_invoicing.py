@@ -62,7 +62,7 @@ class TestAdInvoicing(AdvertisingCommon):
         with freeze_time("2026-01-01"):
             booking = self._book(self.contract_bakery, date(2026, 3, 1))
         march = self._issue(self.monthly, date(2026, 3, 1))
-        with freeze_time("2026-02-15"), self.assertRefused(UserError, "2026-03-01"):
+        with freeze_time("2026-02-15"), self.assertRefused(UserError, "03/01/2026"):
             march.with_user(self.user).action_invoice_ads()
         with freeze_time("2026-03-01"):
             march.with_user(self.user).action_invoice_ads()

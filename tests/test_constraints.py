@@ -12,10 +12,10 @@ from .common import PublicationCommon
 @freeze_time("2026-01-01")
 class TestBadInput(PublicationCommon):
     def test_end_before_start(self):
-        with self.assertRefused(ValidationError, "End (2025-12-01) of subscription"):
+        with self.assertRefused(ValidationError, "End (12/01/2025) of subscription"):
             self._subscription(date_end="2025-12-01")
         subscription = self._subscription()
-        with self.assertRefused(ValidationError, "is before its Start (2026-01-01)"):
+        with self.assertRefused(ValidationError, "is before its Start (01/01/2026)"):
             subscription.date_end = date(2025, 12, 31)
         self.assertEqual(subscription.date_end, date(2026, 12, 31))
 

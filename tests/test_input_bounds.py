@@ -7,13 +7,19 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import PublicationCommon
 
-BOUNDS = "must be between 1900-01-01 and 2199-12-31"
+BOUNDS = "must be between 01/01/1900 and 12/31/2199"
+
+
+def _shown(value):
+    """value (ISO) as an error shows it to a user in English (US)."""
+    day = fields.Date.to_date(value)
+    return f"{day.month:02}/{day.day:02}/{day.year:04}"
 
 
 @tagged("post_install", "-at_install")
@@ -45,7 +51,7 @@ class TestInputBounds(PublicationCommon):
         was computed; a start in year 1 was accepted and invoiced."""
         for start in ("9999-01-01", "0001-01-01", "1899-12-31"):
             with self.assertRefused(
-                ValidationError, "Start of subscription", f"({start}) {BOUNDS}"
+                ValidationError, "Start of subscription", f"({_shown(start)}) {BOUNDS}"
             ):
                 self._subscription(date_start=start)
         subscription = self._subscription()
@@ -56,7 +62,8 @@ class TestInputBounds(PublicationCommon):
         ):
             with self.assertRefused(
                 ValidationError,
-                f"{label} of subscription {subscription.name} ({value}) {BOUNDS}",
+                f"{label} of subscription {subscription.name} ({_shown(value)}) "
+                f"{BOUNDS}",
             ):
                 subscription.with_user(self.user).write({field: value})
         self.assertEqual(
@@ -64,7 +71,7 @@ class TestInputBounds(PublicationCommon):
             (date(2026, 1, 1), date(2026, 12, 31)),
         )
         with self.assertRefused(
-            ValidationError, "End of subscription", f"(2200-12-30) {BOUNDS}"
+            ValidationError, "End of subscription", f"(12/30/2200) {BOUNDS}"
         ):
             self._subscription(date_start="2199-12-31")
 
@@ -82,11 +89,11 @@ class TestInputBounds(PublicationCommon):
                 {"date_from": date_from, "date_to": date_to}
             )
             with self.assertRefused(
-                ValidationError, f"{label} of pause ({value}) {BOUNDS}"
+                ValidationError, f"{label} of pause ({_shown(value)}) {BOUNDS}"
             ):
                 wizard.action_pause()
         self.assertEqual(subscription.date_end, date(2026, 12, 31))
-        with self.assertRefused(ValidationError, f"To of pause (9999-12-31) {BOUNDS}"):
+        with self.assertRefused(ValidationError, f"To of pause (12/31/9999) {BOUNDS}"):
             self.env["publication.subscription.pause"].create(
                 {
                     "subscription_id": subscription.id,
@@ -130,7 +137,7 @@ class TestInputBounds(PublicationCommon):
                 "line_ids": [Command.create({"recipient_id": self.bob.id})],
             }
         )
-        with self.assertRefused(ValidationError, f"Start (9999-01-01) {BOUNDS}"):
+        with self.assertRefused(ValidationError, f"Start (01/01/9999) {BOUNDS}"):
             wizard.action_create()
         with self.assertRefused(
             ValidationError, f"Copies must be at most 10000, not {2**31}"

@@ -84,6 +84,7 @@ class PublicationTicketRemedyWizard(models.TransientModel):
         ticket._check_remedy()
         subscription = ticket.subscription_id
         origin = self.env._("ticket %(ticket)s", ticket=ticket.number)
+        payer_date = subscription.payer_id._publication_format_date
         reason = f"{self.reason} ({origin})" if self.reason else origin
         if self.remedy == "address":
             self._required("address_id")
@@ -97,9 +98,9 @@ class PublicationTicketRemedyWizard(models.TransientModel):
                 "Delivery of %(subscription)s paused from %(start)s to %(end)s; it "
                 "now ends on %(new_end)s.",
                 subscription=subscription.name,
-                start=pause.date_from,
-                end=pause.date_to,
-                new_end=pause.new_date_end,
+                start=payer_date(pause.date_from),
+                end=payer_date(pause.date_to),
+                new_end=payer_date(pause.new_date_end),
             )
         else:
             self._required("churn_reason_id")
@@ -111,7 +112,7 @@ class PublicationTicketRemedyWizard(models.TransientModel):
                     "Cancellation of %(subscription)s planned after %(date)s "
                     "(%(churn)s): delivered until then, the rest credited then.",
                     subscription=subscription.name,
-                    date=subscription.date_cancel_planned,
+                    date=payer_date(subscription.date_cancel_planned),
                     churn=self.churn_reason_id.name,
                 )
             else:
@@ -119,7 +120,7 @@ class PublicationTicketRemedyWizard(models.TransientModel):
                     "Subscription %(subscription)s cancelled after %(date)s "
                     "(%(churn)s); credit note: %(refund)s.",
                     subscription=subscription.name,
-                    date=self.date_from,
+                    date=payer_date(self.date_from),
                     churn=self.churn_reason_id.name,
                     refund=", ".join(refund.mapped("name")) or "-",
                 )
