@@ -44,7 +44,13 @@ MANAGER_FIELDS = ("price_unit",)
 class PublicationSubscription(models.Model):
     _name = "publication.subscription"
     _description = "Subscription"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "publication.automation.mixin",
+        "utm.mixin",
+    ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
@@ -190,7 +196,7 @@ class PublicationSubscription(models.Model):
     churn_reason_id = fields.Many2one(
         "publication.churn.reason", copy=False, tracking=True
     )
-    churn_note = fields.Text(copy=False)
+    churn_note = fields.Text(copy=False, groups="base.group_user")
     is_gift = fields.Boolean(compute="_compute_is_gift", precompute=True, store=True)
     gift_subscription_id = fields.Many2one(
         "publication.subscription",
@@ -208,12 +214,14 @@ class PublicationSubscription(models.Model):
         "publication.subscription.pause", "subscription_id", string="Pauses"
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
-    note = fields.Html()
+    note = fields.Html(groups="base.group_user")
     ticket_ids = fields.One2many(
         "helpdesk.ticket", "subscription_id", string="Complaints"
     )
     amount_due = fields.Monetary(
-        compute="_compute_amount_due", help="Unpaid amount of its invoices."
+        compute="_compute_amount_due",
+        groups="base.group_user",
+        help="Unpaid amount of its invoices.",
     )
 
     # the reader's own subscription that follows a gift is open with the gift
@@ -474,9 +482,14 @@ class PublicationSubscription(models.Model):
                     or "/"
                 )
             self._check_input_bounds(vals, vals["name"])
-        return super().create(vals_list)
+        subscriptions = super().create(vals_list)
+        subscriptions._attribute_to_campaigns()
+        return subscriptions
 
     def write(self, vals):
+        """Copies changed on an open subscription are invoiced, credited or
+        planned (see _copies_to_change); other changes are written as they
+        come."""
         self._check_input_bounds(vals)
         self._check_guarded_fields(vals)
         locked = set(LOCKED_FIELDS) & set(vals)
@@ -493,7 +506,16 @@ class PublicationSubscription(models.Model):
                     field=field,
                 )
             )
-        return super().write(vals)
+        changing = self._copies_to_change(vals)
+        if not changing:
+            return super().write(vals)
+        if self - changing:
+            super(PublicationSubscription, self - changing).write(vals)
+        others = {key: value for key, value in vals.items() if key != "quantity"}
+        if others:
+            super(PublicationSubscription, changing).write(others)
+        changing._change_copies(vals["quantity"])
+        return True
 
     def _check_input_bounds(self, vals, name=None):
         """Copies and dates of vals within bounds (see input_bounds): before
@@ -687,25 +709,24 @@ class PublicationSubscription(models.Model):
         }
 
     def _prepare_period(self, start):
+        """The period starting on start: the first one, or a renewal with the
+        copies planned for it (_planned_quantity) and the save offer accepted
+        for the next term (_next_term_amount)."""
         self.ensure_one()
+        quantity = self._planned_quantity()
         if start == self.date_start:
             end = self.date_end
+            amount = 0.0 if self._is_free() else self.price_unit * quantity
         else:
             end = self._next_period_end(start)
-        quantity = self._quantity_from(start)
+            amount = self._next_term_amount(quantity)
         return {
             "subscription_id": self.id,
             "date_start": start,
             "date_end": end,
             "quantity": quantity,
-            "amount": 0.0 if self._is_free() else self.price_unit * quantity,
+            "amount": amount,
         }
-
-    def _quantity_from(self, start):
-        """Copies of a period starting on start: a change of copies planned
-        for the next period applies from then."""
-        self.ensure_one()
-        return self.quantity
 
     def _next_period_end(self, start):
         """End of the period after the current ones, starting on start.

@@ -17,8 +17,7 @@ WINBACK_WINDOW_DAYS = 30
 
 
 class PublicationSubscription(models.Model):
-    _name = "publication.subscription"
-    _inherit = ["publication.subscription", "publication.automation.mixin"]
+    _inherit = "publication.subscription"
 
     reminder_days_sent = fields.Integer(
         string="Last Reminder (days before end)",
@@ -44,7 +43,8 @@ class PublicationSubscription(models.Model):
         "or at their own cost after this gift.",
     )
     automation_error = fields.Text(
-        help="Why the last scheduled renewal step failed; cleared when it succeeds."
+        groups="base.group_user",
+        help="Why the last scheduled renewal step failed; cleared when it succeeds.",
     )
 
     @api.depends("origin", "plan_id.is_trial")
@@ -233,7 +233,9 @@ class PublicationSubscription(models.Model):
 
     def _renew(self):
         """Open the next period of each subscription whose current period has
-        started, invoice it and move the end. Returns the new periods."""
+        started, invoice it and move the end; the copies planned and the save
+        offer accepted for the next term come with it. Returns the new
+        periods."""
         self._raise_if_not_renewable(self.env._("Renewal"))
         today = fields.Date.context_today(self)
         self.period_ids.fetch(["date_start"])  # one query, not one per subscription
@@ -257,6 +259,9 @@ class PublicationSubscription(models.Model):
                 for period in periods
             ]
         )
+        renewed = periods.subscription_id
+        renewed._plan_copies_on(periods)
+        renewed._use_save_offers()
         return periods
 
     def _current_period(self):
