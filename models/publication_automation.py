@@ -251,7 +251,11 @@ class PublicationAutomation(models.AbstractModel):
         retried together (for example the bookings of one invoice). Returns
         False when time ran out or a concurrent run held some records: what is
         left is done by the next call. The records of model show their failures through
-        ``_automation_error_records()`` (see publication.automation.mixin)."""
+        ``_automation_error_records()`` (see publication.automation.mixin).
+        With a job runner, the batches become queue jobs instead (_enqueue_run)
+        and the action is then complete."""
+        if self._job_runner_configured():
+            return self._enqueue_run(model, tasks, batch_size, group_by)
         Cron = self.env["ir.cron"]
         batch_size = batch_size or BATCH_SIZE
         # activities and notes notify by e-mail: through the queue, after commit
