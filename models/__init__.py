@@ -12,7 +12,6 @@ from . import publication_subscription_delivery
 from . import publication_subscription_copies
 from . import publication_subscription_period
 from . import publication_subscription_register
-from . import publication_subscription_period_register
 from . import publication_subscription_pause
 from . import publication_reminder_step
 from . import publication_renewal_event

@@ -121,6 +121,12 @@ class PublicationSubscriptionPeriod(models.Model):
         store=True,
         index=True,
     )
+    prepaid = fields.Boolean(
+        string="Paid Before Import",
+        copy=False,
+        readonly=True,
+        help="Paid in the register it was imported from: paid without an invoice.",
+    )
 
     _start_uniq = models.Constraint(
         "UNIQUE(subscription_id, date_start)",
@@ -131,15 +137,18 @@ class PublicationSubscriptionPeriod(models.Model):
         "WHERE payment_state IN ('not_paid', 'partial')"
     )
 
-    @api.depends("invoice_id.payment_state", "invoice_id.state", "amount")
+    @api.depends("invoice_id.payment_state", "invoice_id.state", "amount", "prepaid")
     def _compute_payment_state(self):
-        """A cancelled or reset-to-draft invoice is not due: nothing to remind."""
+        """A cancelled or reset-to-draft invoice is not due: nothing to remind.
+        A period paid in the register it was imported from is paid."""
         for period in self:
             if period.invoice_id.state == "posted":
                 state = period.invoice_id.payment_state
                 period.payment_state = (
                     state if state in self._payment_states() else "not_paid"
                 )
+            elif period.prepaid and period.amount:
+                period.payment_state = "paid"
             else:
                 period.payment_state = "to_invoice" if period.amount else "free"
 
@@ -222,13 +231,22 @@ class PublicationSubscriptionPeriod(models.Model):
         amount = 0.0 if subscription._is_free() else subscription.amount
         return not subscription.currency_id.compare_amounts(vals["amount"], amount)
 
-    def _create_invoices(self):
-        """Posted customer invoices: one per company and payer, a line per period."""
+    def _create_invoices(self, line_vals=None):
+        """Posted customer invoices: one per company and payer, a line per
+        period (line_vals[period] when given, else _prepare_invoice_line)."""
         moves = self.env["account.move"]
         for company, company_periods in self.grouped("company_id").items():
             groups = list(company_periods.grouped("payer_id").items())
             company_moves = self.env["account.move"]._create_posted_publication_moves(
-                company, [periods._prepare_invoice() for _payer, periods in groups]
+                company,
+                [
+                    periods._prepare_invoice(
+                        None
+                        if line_vals is None
+                        else [line_vals[period] for period in periods]
+                    )
+                    for _payer, periods in groups
+                ],
             )
             for (_payer, periods), move in zip(groups, company_moves, strict=True):
                 periods._link_move_lines(move, "invoice_id", "invoice_line_id")
