@@ -107,7 +107,9 @@ class PublicationSubscription(models.Model):
         reader's of the subscription of their own that continues a gift. That
         of the subscription a trial or gift was converted to, for its payer."""
         self.ensure_one()
-        self._lock_for_update()
+        # wait for a concurrent acceptance of the same offer (a double click)
+        # and read what it did: the second one then finds the first's invoice
+        self.env["publication.automation"]._lock(self, self.ids, wait=True)
         partner = partner or self.payer_id
         no_invoice = self.env["account.move"]
         if self.converted_subscription_id:
@@ -124,14 +126,6 @@ class PublicationSubscription(models.Model):
         if offer == "conversion":
             return self.sudo()._convert_trial()._unpaid_invoice()
         return self.sudo()._renew().invoice_id
-
-    def _lock_for_update(self):
-        """Wait for a concurrent acceptance of the same offer (a double click)
-        and read what it did: the second one then finds the first's invoice.
-        When the first committed after this transaction began, PostgreSQL
-        raises SerializationFailure and Odoo's HTTP layer retries the request."""
-        self.env["publication.automation"]._lock_rows(self)
-        self.invalidate_recordset()
 
     def _online_offer(self, partner=None):
         """What the page offers partner (the payer when not given): to the
