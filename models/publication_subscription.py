@@ -223,6 +223,14 @@ class PublicationSubscription(models.Model):
         groups="base.group_user",
         help="Unpaid amount of its invoices.",
     )
+    import_ref = fields.Char(
+        string="Old System Reference",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="Reference of the subscriber in the register it was imported from: "
+        "a corrected file updates the subscription found by it.",
+    )
 
     # the reader's own subscription that follows a gift is open with the gift
     # (it starts after it, see _check_gift_conversion_dates)
