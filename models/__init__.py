@@ -1,4 +1,5 @@
 from . import publication_automation_mixin
+from . import publication_guarded_mixin
 from . import publication_churn_reason
 from . import publication_publication
 from . import publication_publication_analytics

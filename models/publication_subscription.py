@@ -5,13 +5,16 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_date
+from odoo.tools.translate import LazyTranslate
 
 from .input_bounds import check_vals
 from .publication_issue import DELIVERY_METHODS
 from .publication_subscription_plan import RENEWAL_TYPES
+
+_lt = LazyTranslate(__name__)
 
 OPEN_STATES = ("waiting", "active", "suspended")
 FREE_ORIGINS = ("member", "trial")
@@ -34,11 +37,6 @@ STATE_FIELDS = (
     "next_discount",
     "confirmation_pending",
 )
-# of a confirmed subscription: moved only by renewal, pause, extension and
-# cancellation, through _write_state
-CONFIRMED_FIELDS = ("date_end",)
-# set by hand by Publication Managers only; others get them from the offer
-MANAGER_FIELDS = ("price_unit",)
 
 
 class PublicationSubscription(models.Model):
@@ -50,9 +48,25 @@ class PublicationSubscription(models.Model):
         "mail.activity.mixin",
         "publication.automation.mixin",
         "utm.mixin",
+        "publication.guarded.mixin",
     ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    _guarded_fields = STATE_FIELDS
+    # of a confirmed subscription: moved only by renewal, pause, extension and
+    # cancellation, through _write_state
+    _guarded_confirmed_fields = ("date_end",)
+    # set by hand by Publication Managers only; others get them from the offer
+    _manager_fields = ("price_unit",)
+    _guarded_message = _lt(
+        "%(field)s of a subscription changes only through its actions "
+        "(Confirm, Renew, Pause, Cancel, payment of its invoice), not "
+        "to %(value)s by hand."
+    )
+    _manager_message = _lt(
+        "Only a Publication Manager can set %(field)s by hand "
+        "(%(value)s instead of the offer's price)."
+    )
 
     name = fields.Char(
         string="Reference", required=True, readonly=True, copy=False, default="/"
@@ -536,40 +550,10 @@ class PublicationSubscription(models.Model):
         )
         check_vals(self, vals, copies=copies, dates=dates, owner=owner)
 
-    def _check_guarded_fields(self, vals, creating=False):
-        """What the views hide, refused over RPC too: states change only
-        through the business methods, prices only by managers."""
-        if self.env.su:
-            return
-        states = set(STATE_FIELDS) & set(vals)
-        if creating:
-            states = {f for f in states if vals[f] and vals[f] != "draft"}
-        elif any(s.state != "draft" for s in self):
-            states |= set(CONFIRMED_FIELDS) & set(vals)
-        if states:
-            raise AccessError(
-                self.env._(
-                    "%(field)s of a subscription changes only through its actions "
-                    "(Confirm, Renew, Pause, Cancel, payment of its invoice), not "
-                    "to %(value)s by hand.",
-                    field=self._field_label(min(states)),
-                    value=vals[min(states)],
-                )
-            )
-        manager_only = set(MANAGER_FIELDS) & set(vals)
-        if (
-            manager_only
-            and not self.env.user.has_group("publication_crm.group_publication_manager")
-            and not self._is_offer_price(vals)
-        ):
-            raise AccessError(
-                self.env._(
-                    "Only a Publication Manager can set %(field)s by hand "
-                    "(%(value)s instead of the offer's price).",
-                    field=self._field_label(min(manager_only)),
-                    value=vals[min(manager_only)],
-                )
-            )
+    def _manager_value_allowed(self, field, vals):
+        """A user sends the price of the offer only (the web client does, with
+        a new offer or origin)."""
+        return self._is_offer_price(vals)
 
     def _is_offer_price(self, vals):
         """The price the web client sends with a new offer or origin: the
@@ -587,12 +571,10 @@ class PublicationSubscription(models.Model):
                 return False
         return True
 
-    def _field_label(self, name):
-        return self._fields[name].get_description(self.env)["string"]
-
     def _write_state(self, vals):
         """Write a change of state (and what goes with it) for a business
-        method: the user's right to write the subscription is still checked."""
+        method: the user's right to write the subscription is still checked;
+        the chatter logs the change of all of them at once."""
         self.check_access("write")
         return self.sudo()._write_tracked_in_batch(vals)
 

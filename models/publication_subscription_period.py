@@ -2,26 +2,17 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import format_date
+from odoo.tools.translate import LazyTranslate
 
 from .input_bounds import check_vals
 from .publication_subscription import OPEN_STATES
 
+_lt = LazyTranslate(__name__)
+
 UNPAID = ("not_paid", "partial")
-# amounts and accounting links: written by the business methods (with sudo)
-# or by Publication Managers only
-MANAGER_FIELDS = (
-    "amount",
-    "date_end_invoiced",
-    "invoice_id",
-    "invoice_line_id",
-    "refund_id",
-    "refund_line_id",
-    "payment_state",
-    "subscription_id",
-)
 
 
 class Proration(NamedTuple):
@@ -51,7 +42,26 @@ class Proration(NamedTuple):
 class PublicationSubscriptionPeriod(models.Model):
     _name = "publication.subscription.period"
     _description = "Subscription Period"
+    _inherit = ["publication.guarded.mixin"]
     _order = "subscription_id, date_start"
+    # a Publication User gets periods, their amounts and their invoices from
+    # the business methods only (as the add-on), not by hand: a new period
+    # without amounts and accounting links, no change once created
+    _manager_fields = (
+        "amount",
+        "date_end_invoiced",
+        "invoice_id",
+        "invoice_line_id",
+        "refund_id",
+        "refund_line_id",
+        "payment_state",
+    )
+    _manager_writes_only = True
+    _manager_message = _lt(
+        "%(field)s of a subscription period is set by its actions "
+        "(Confirm, Renew, Cancel) or by a Publication Manager, not to "
+        "%(value)s by hand."
+    )
 
     subscription_id = fields.Many2one(
         "publication.subscription", required=True, ondelete="cascade", index=True
@@ -193,33 +203,11 @@ class PublicationSubscriptionPeriod(models.Model):
         self._check_guarded_fields(vals)
         return super().write(vals)
 
-    def _check_guarded_fields(self, vals, creating=False):
-        """A Publication User gets periods, their amounts and their invoices
-        from the business methods only, not by hand (over RPC either)."""
-        if self.env.su or self.env.user.has_group(
-            "publication_crm.group_publication_manager"
-        ):
-            return
-        # written by the business methods only (as the add-on)
-        guarded = set(vals) if not creating else set(MANAGER_FIELDS) & set(vals)
-        if creating:
-            guarded = {
-                field
-                for field in guarded - {"subscription_id"}
-                if vals[field]
-                and not (field == "amount" and self._is_subscription_amount(vals))
-            }
-        if guarded:
-            field = min(guarded)
-            raise AccessError(
-                self.env._(
-                    "%(field)s of a subscription period is set by its actions "
-                    "(Confirm, Renew, Cancel) or by a Publication Manager, not to "
-                    "%(value)s by hand.",
-                    field=self._fields[field].get_description(self.env)["string"],
-                    value=vals[field],
-                )
-            )
+    def _manager_value_allowed(self, field, vals):
+        """A new period may get the amount its subscription gives it."""
+        return not vals[field] or (
+            field == "amount" and self._is_subscription_amount(vals)
+        )
 
     def _is_subscription_amount(self, vals):
         """The amount a new period of its subscription gets (0 for free copies)."""
