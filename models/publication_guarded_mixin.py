@@ -44,9 +44,10 @@ class PublicationGuardedMixin(models.AbstractModel):
             message = self._manager_message or message
         if refused:
             field = min(refused)
+            # a lazy translation takes no arguments: translated, then filled in
+            text = self.env._(message)
             raise AccessError(
-                self.env._(message)
-                % {"field": self._field_label(field), "value": vals[field]}
+                text % {"field": self._field_label(field), "value": vals[field]}
             )
 
     def _manager_only_in(self, vals, creating):
