@@ -1,4 +1,5 @@
 from . import publication_automation_mixin
+from . import publication_guarded_mixin
 from . import publication_churn_reason
 from . import publication_publication
 from . import publication_publication_analytics
@@ -11,8 +12,6 @@ from . import publication_subscription_analytics
 from . import publication_subscription_delivery
 from . import publication_subscription_copies
 from . import publication_subscription_period
-from . import publication_subscription_register
-from . import publication_subscription_period_register
 from . import publication_subscription_pause
 from . import publication_reminder_step
 from . import publication_renewal_event
@@ -23,7 +22,6 @@ from . import publication_issue_replacement
 from . import publication_distribution_line
 from . import publication_distribution_total
 from . import publication_issue_print
-from . import publication_publication_print
 from . import publication_subscription_distribution
 from . import helpdesk_ticket_category
 from . import helpdesk_ticket
@@ -57,11 +55,9 @@ from . import publication_cohort_total
 from . import publication_customer_profitability
 from . import publication_publication_portal
 from . import publication_subscription_portal
-from . import helpdesk_ticket_portal
 from . import publication_campaign_report
 from . import publication_subscription_retention
 from . import publication_retention_attempt
 from . import publication_retention_report
-from . import publication_publication_mail
 from . import publication_subscription_mail
 from . import res_partner_privacy

@@ -17,7 +17,9 @@ DEFAULT_TEAM = "publication_crm.helpdesk_team_subscriber_service"
 class HelpdeskTicket(models.Model):
     """A subscriber's complaint: linked to the subscription, the issue and the
     route concerned, with a response deadline from its category, escalation
-    when it is missed and one-click remedies."""
+    when it is missed and one-click remedies. Its internals (route, deadlines,
+    escalation and response times) are never readable by portal users, also
+    not over RPC."""
 
     _name = "helpdesk.ticket"
     _inherit = ["helpdesk.ticket", "publication.automation.mixin"]
@@ -52,6 +54,7 @@ class HelpdeskTicket(models.Model):
         store=True,
         readonly=False,
         index=True,
+        groups="base.group_user",
         help="Route of the subscription's delivery address.",
     )
     ad_contract_id = fields.Many2one(
@@ -70,10 +73,14 @@ class HelpdeskTicket(models.Model):
         help="When the complaint came in; the response deadline counts from it.",
     )
     response_deadline = fields.Datetime(
-        compute="_compute_response_deadline", store=True, index=True, copy=False
+        compute="_compute_response_deadline",
+        store=True,
+        index=True,
+        copy=False,
+        groups="base.group_user",
     )
     first_response_date = fields.Datetime(
-        string="First Response", readonly=True, copy=False
+        string="First Response", readonly=True, copy=False, groups="base.group_user"
     )
     is_overdue = fields.Boolean(
         string="Overdue",
@@ -81,18 +88,22 @@ class HelpdeskTicket(models.Model):
         search="_search_is_overdue",
         help="Open, not answered yet and past its response deadline.",
     )
-    escalated_date = fields.Datetime(string="Escalated On", readonly=True, copy=False)
+    escalated_date = fields.Datetime(
+        string="Escalated On", readonly=True, copy=False, groups="base.group_user"
+    )
     response_time = fields.Float(
         string="Hours to First Response",
         compute="_compute_response_time",
         store=True,
         aggregator="avg",
+        groups="base.group_user",
     )
     close_time = fields.Float(
         string="Hours to Close",
         compute="_compute_close_time",
         store=True,
         aggregator="avg",
+        groups="base.group_user",
     )
     rating_score = fields.Float(
         string="Satisfaction",

@@ -1,11 +1,14 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import format_date
+from odoo.tools.translate import LazyTranslate
 
 from .publication_rate_card_line import AD_COLOURS, AD_FORMATS, AD_POSITIONS
+
+_lt = LazyTranslate(__name__)
 
 BOOKING_STATES = [
     ("booked", "Booked"),
@@ -18,8 +21,6 @@ TO_INVOICE_STATES = ("booked", "material", "published")
 MATERIAL_MISSING = "publication_crm.mail_activity_type_material_missing"
 # The bookings of one invoice.
 INVOICE_GROUP_FIELDS = ("company_id", "issue_id", "invoice_partner_id")
-# Fields only a Publication Manager may set.
-MANAGER_FIELDS = ("price_override", "deadline_override")
 # Fields set by the business methods only (through _write_state) or computed:
 # the state, the price and its discounts, the invoice and the credit notes.
 STATE_FIELDS = (
@@ -46,9 +47,20 @@ class PublicationAdBooking(models.Model):
         "mail.thread",
         "mail.activity.mixin",
         "publication.automation.mixin",
+        "publication.guarded.mixin",
     ]
     _order = "issue_date desc, id desc"
     _check_company_auto = True
+    _guarded_fields = STATE_FIELDS
+    _initial_state = "booked"
+    # only a Publication Manager may set them
+    _manager_fields = ("price_override", "deadline_override")
+    _guarded_message = _lt(
+        "%(field)s of an advertisement booking is set by its actions "
+        "(Material Received, Cancel, invoicing) and its rate card, not "
+        "to %(value)s by hand."
+    )
+    _manager_message = _lt("Only a Publication Manager may set %(field)s (%(value)s).")
 
     name = fields.Char(compute="_compute_name", store=True)
     contract_id = fields.Many2one(
@@ -252,57 +264,6 @@ class PublicationAdBooking(models.Model):
 
     # ------------------------------------------------------------------ rules
 
-    def _is_manager(self):
-        return self.env.su or self.env.user.has_group(
-            "publication_crm.group_publication_manager"
-        )
-
-    def _field_label(self, field):
-        return self._fields[field].get_description(self.env)["string"]
-
-    def _check_state_fields(self, vals, creating=False):
-        """States, prices and invoices change through the actions only, also
-        over RPC."""
-        if self.env.su:
-            return
-        refused = set(STATE_FIELDS) & set(vals)
-        if creating:
-            refused = {f for f in refused if vals[f] and vals[f] != "booked"}
-        if refused:
-            field = min(refused)
-            raise AccessError(
-                self.env._(
-                    "%(field)s of an advertisement booking is set by its actions "
-                    "(Material Received, Cancel, invoicing) and its rate card, not "
-                    "to %(value)s by hand.",
-                    field=self._field_label(field),
-                    value=vals[field],
-                )
-            )
-
-    def _write_state(self, vals):
-        """Write what a business method changes: the user's right to write
-        the bookings is still checked."""
-        self.check_access("write")
-        return self.sudo().write(vals)
-
-    def _check_manager_fields(self, vals):
-        if self._is_manager():
-            return
-        for field in MANAGER_FIELDS:
-            if field not in vals:
-                continue
-            if any(booking[field] != vals[field] for booking in self) or (
-                not self and vals[field]
-            ):
-                raise AccessError(
-                    self.env._(
-                        "Only a Publication Manager may set %(field)s (%(value)s).",
-                        field=self._field_label(field),
-                        value=vals[field],
-                    )
-                )
-
     def _check_booking_deadline(self):
         today = fields.Date.context_today(self)
         for booking in self:
@@ -350,8 +311,7 @@ class PublicationAdBooking(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._check_manager_fields(vals)
-            self._check_state_fields(vals, creating=True)
+            self._check_guarded_fields(vals, creating=True)
             contract = self.env["publication.ad.contract"].browse(
                 vals.get("contract_id")
             )
@@ -386,8 +346,7 @@ class PublicationAdBooking(models.Model):
         return bookings
 
     def write(self, vals):
-        self._check_manager_fields(vals)
-        self._check_state_fields(vals)
+        self._check_guarded_fields(vals)
         if set(vals) & set(PRICE_FIELDS):
             invoiced = self.filtered(lambda b: b.state == "invoiced")
             if invoiced:

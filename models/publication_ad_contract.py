@@ -1,7 +1,10 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import format_date
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 CONTRACT_STATES = [
     ("draft", "Draft"),
@@ -14,9 +17,15 @@ CONTRACT_STATES = [
 class PublicationAdContract(models.Model):
     _name = "publication.ad.contract"
     _description = "Advertising Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "publication.guarded.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    # changes through the actions only (Confirm, Done, Cancel, Reset to Draft)
+    _guarded_fields = ("state",)
+    _guarded_message = _lt(
+        "Status of an ad contract changes only through its actions "
+        "(Confirm, Done, Cancel, Reset to Draft), not to %(value)s by hand."
+    )
 
     name = fields.Char(
         string="Reference", readonly=True, copy=False, default=lambda self: "/"
@@ -219,7 +228,7 @@ class PublicationAdContract(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._check_state_fields(vals, creating=True)
+            self._check_guarded_fields(vals, creating=True)
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "publication.ad.contract"
@@ -227,29 +236,8 @@ class PublicationAdContract(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_state_fields(vals)
+        self._check_guarded_fields(vals)
         return super().write(vals)
-
-    def _check_state_fields(self, vals, creating=False):
-        """The state changes through the actions only (Confirm, Done, Cancel,
-        Reset to Draft), also over RPC."""
-        if self.env.su or "state" not in vals:
-            return
-        if creating and vals["state"] == "draft":
-            return
-        raise AccessError(
-            self.env._(
-                "Status of an ad contract changes only through its actions "
-                "(Confirm, Done, Cancel, Reset to Draft), not to %(value)s by hand.",
-                value=vals["state"],
-            )
-        )
-
-    def _write_state(self, vals):
-        """Write a change of state for a business method: the user's right to
-        write the contracts is still checked."""
-        self.check_access("write")
-        return self.sudo().write(vals)
 
     def action_confirm(self):
         for contract in self:

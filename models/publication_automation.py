@@ -251,7 +251,11 @@ class PublicationAutomation(models.AbstractModel):
         retried together (for example the bookings of one invoice). Returns
         False when time ran out or a concurrent run held some records: what is
         left is done by the next call. The records of model show their failures through
-        ``_automation_error_records()`` (see publication.automation.mixin)."""
+        ``_automation_error_records()`` (see publication.automation.mixin).
+        With a job runner, the batches become queue jobs instead (_enqueue_run)
+        and the action is then complete."""
+        if self._job_runner_configured():
+            return self._enqueue_run(model, tasks, batch_size, group_by)
         Cron = self.env["ir.cron"]
         batch_size = batch_size or BATCH_SIZE
         # activities and notes notify by e-mail: through the queue, after commit
@@ -296,34 +300,30 @@ class PublicationAutomation(models.AbstractModel):
     def _group_key(group_by):
         return lambda record: tuple(record[name] for name in group_by)
 
-    def _lock(self, model, ids):
-        """The records of ids that no concurrent run holds, locked until commit."""
+    @api.model
+    def _lock(self, model, ids, wait=False):
+        """The records of ids of model locked until the transaction ends, read
+        afresh. Those a concurrent transaction holds or changed since this one
+        began are left out (a run leaves them for later); with wait, a held
+        row is waited for, and a changed one raises SerializationFailure for
+        the caller to retry (Odoo's HTTP layer retries the request). Either is
+        expected, so it is not logged as an error."""
+        query = SQL(
+            "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE%s",
+            SQL.identifier(model._table),
+            list(ids),
+            SQL() if wait else SQL(" SKIP LOCKED"),
+        )
         try:
             with self.env.cr.savepoint():
-                locked = self._lock_rows(model.browse(ids), skip_locked=True)
+                self.env.cr.execute(query, log_exceptions=False)
+                locked = model.browse([row[0] for row in self.env.cr.fetchall()])
         except CONCURRENT_UPDATE:
+            if wait:
+                raise
             return model.browse()
         model.invalidate_model()
         return locked
-
-    @api.model
-    def _lock_rows(self, records, skip_locked=False):
-        """Lock the rows of records until the transaction ends: wait for a
-        concurrent transaction that holds them, or skip those (skip_locked).
-        Returns the records locked. A row that a concurrent transaction changed
-        since this one began raises SerializationFailure: that is expected (the
-        caller retries or leaves the row for later), so it is not logged as an
-        error."""
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE%s",
-                SQL.identifier(records._table),
-                records.ids,
-                SQL(" SKIP LOCKED") if skip_locked else SQL(),
-            ),
-            log_exceptions=False,
-        )
-        return records.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _process(self, records, method, argument, group_by=()):
         """Call method on records in a savepoint; when that fails, on each

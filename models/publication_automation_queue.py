@@ -34,11 +34,9 @@ class PublicationAutomation(models.AbstractModel):
         return "queue_job" in config["server_wide_modules"]
 
     @api.model
-    def _run(self, model, tasks, batch_size=None, group_by=()):
-        """With a job runner, enqueue the batches as queue jobs instead of
-        running them here; the action is then complete."""
-        if not self._job_runner_configured():
-            return super()._run(model, tasks, batch_size, group_by)
+    def _enqueue_run(self, model, tasks, batch_size=None, group_by=()):
+        """The batches of _run's tasks as queue jobs, instead of running them
+        here: the action is then complete."""
         batch_size = batch_size or publication_automation.BATCH_SIZE
         for domain, method, argument in tasks:
             for ids in self._batches(model, domain, batch_size, group_by):

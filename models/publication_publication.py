@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 MONTHLY_STEPS = {1: 12, 2: 6, 3: 4, 4: 3, 6: 2, 12: 1}
@@ -169,6 +169,23 @@ class PublicationPublication(models.Model):
     plan_count = fields.Integer(compute="_compute_counts")
     subscription_count = fields.Integer(compute="_compute_counts")
     active_subscription_count = fields.Integer(compute="_compute_counts")
+    # the address subscriber mails of the publication come from
+    email = fields.Char(
+        string="Sender E-mail",
+        help="Subscriber mails of this publication are sent from this address; "
+        "empty: the company's.",
+    )
+    email_from_formatted = fields.Char(
+        string="Sent From",
+        compute="_compute_email_from_formatted",
+        help="The publication's address, else the company's.",
+    )
+    print_deadline_days = fields.Integer(
+        string="Print Deadline (days)",
+        default=1,
+        help="The distribution list of an issue is frozen this many days before "
+        "its publication date (0: on the day), by a daily scheduled action.",
+    )
 
     _code_company_uniq = models.Constraint(
         "UNIQUE(code, company_id)",
@@ -259,6 +276,27 @@ class PublicationPublication(models.Model):
                         value=publication.payment_grace_days,
                     )
                 )
+
+    @api.constrains("print_deadline_days")
+    def _check_print_deadline_days(self):
+        for publication in self.filtered(lambda p: p.print_deadline_days < 0):
+            raise ValidationError(
+                self.env._(
+                    "Print Deadline (days) of publication %(name)s must not be "
+                    "negative, not %(value)s.",
+                    name=publication.name,
+                    value=publication.print_deadline_days,
+                )
+            )
+
+    @api.depends("name", "email", "company_id.email_formatted")
+    def _compute_email_from_formatted(self):
+        for publication in self:
+            publication.email_from_formatted = (
+                tools.formataddr((publication.name, publication.email))
+                if publication.email
+                else publication.company_id.email_formatted
+            )
 
     def _compute_counts(self):
         counts = {}

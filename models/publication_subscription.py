@@ -5,13 +5,16 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_date
+from odoo.tools.translate import LazyTranslate
 
 from .input_bounds import check_vals
 from .publication_issue import DELIVERY_METHODS
 from .publication_subscription_plan import RENEWAL_TYPES
+
+_lt = LazyTranslate(__name__)
 
 OPEN_STATES = ("waiting", "active", "suspended")
 FREE_ORIGINS = ("member", "trial")
@@ -34,19 +37,36 @@ STATE_FIELDS = (
     "next_discount",
     "confirmation_pending",
 )
-# of a confirmed subscription: moved only by renewal, pause, extension and
-# cancellation, through _write_state
-CONFIRMED_FIELDS = ("date_end",)
-# set by hand by Publication Managers only; others get them from the offer
-MANAGER_FIELDS = ("price_unit",)
 
 
 class PublicationSubscription(models.Model):
     _name = "publication.subscription"
     _description = "Subscription"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "publication.automation.mixin",
+        "utm.mixin",
+        "publication.guarded.mixin",
+    ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    _guarded_fields = STATE_FIELDS
+    # of a confirmed subscription: moved only by renewal, pause, extension and
+    # cancellation, through _write_state
+    _guarded_confirmed_fields = ("date_end",)
+    # set by hand by Publication Managers only; others get them from the offer
+    _manager_fields = ("price_unit",)
+    _guarded_message = _lt(
+        "%(field)s of a subscription changes only through its actions "
+        "(Confirm, Renew, Pause, Cancel, payment of its invoice), not "
+        "to %(value)s by hand."
+    )
+    _manager_message = _lt(
+        "Only a Publication Manager can set %(field)s by hand "
+        "(%(value)s instead of the offer's price)."
+    )
 
     name = fields.Char(
         string="Reference", required=True, readonly=True, copy=False, default="/"
@@ -190,7 +210,7 @@ class PublicationSubscription(models.Model):
     churn_reason_id = fields.Many2one(
         "publication.churn.reason", copy=False, tracking=True
     )
-    churn_note = fields.Text(copy=False)
+    churn_note = fields.Text(copy=False, groups="base.group_user")
     is_gift = fields.Boolean(compute="_compute_is_gift", precompute=True, store=True)
     gift_subscription_id = fields.Many2one(
         "publication.subscription",
@@ -208,12 +228,22 @@ class PublicationSubscription(models.Model):
         "publication.subscription.pause", "subscription_id", string="Pauses"
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
-    note = fields.Html()
+    note = fields.Html(groups="base.group_user")
     ticket_ids = fields.One2many(
         "helpdesk.ticket", "subscription_id", string="Complaints"
     )
     amount_due = fields.Monetary(
-        compute="_compute_amount_due", help="Unpaid amount of its invoices."
+        compute="_compute_amount_due",
+        groups="base.group_user",
+        help="Unpaid amount of its invoices.",
+    )
+    import_ref = fields.Char(
+        string="Old System Reference",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="Reference of the subscriber in the register it was imported from: "
+        "a corrected file updates the subscription found by it.",
     )
 
     # the reader's own subscription that follows a gift is open with the gift
@@ -474,9 +504,14 @@ class PublicationSubscription(models.Model):
                     or "/"
                 )
             self._check_input_bounds(vals, vals["name"])
-        return super().create(vals_list)
+        subscriptions = super().create(vals_list)
+        subscriptions._attribute_to_campaigns()
+        return subscriptions
 
     def write(self, vals):
+        """Copies changed on an open subscription are invoiced, credited or
+        planned (see _copies_to_change); other changes are written as they
+        come."""
         self._check_input_bounds(vals)
         self._check_guarded_fields(vals)
         locked = set(LOCKED_FIELDS) & set(vals)
@@ -493,7 +528,16 @@ class PublicationSubscription(models.Model):
                     field=field,
                 )
             )
-        return super().write(vals)
+        changing = self._copies_to_change(vals)
+        if not changing:
+            return super().write(vals)
+        if self - changing:
+            super(PublicationSubscription, self - changing).write(vals)
+        others = {key: value for key, value in vals.items() if key != "quantity"}
+        if others:
+            super(PublicationSubscription, changing).write(others)
+        changing._change_copies(vals["quantity"])
+        return True
 
     def _check_input_bounds(self, vals, name=None):
         """Copies and dates of vals within bounds (see input_bounds): before
@@ -506,40 +550,10 @@ class PublicationSubscription(models.Model):
         )
         check_vals(self, vals, copies=copies, dates=dates, owner=owner)
 
-    def _check_guarded_fields(self, vals, creating=False):
-        """What the views hide, refused over RPC too: states change only
-        through the business methods, prices only by managers."""
-        if self.env.su:
-            return
-        states = set(STATE_FIELDS) & set(vals)
-        if creating:
-            states = {f for f in states if vals[f] and vals[f] != "draft"}
-        elif any(s.state != "draft" for s in self):
-            states |= set(CONFIRMED_FIELDS) & set(vals)
-        if states:
-            raise AccessError(
-                self.env._(
-                    "%(field)s of a subscription changes only through its actions "
-                    "(Confirm, Renew, Pause, Cancel, payment of its invoice), not "
-                    "to %(value)s by hand.",
-                    field=self._field_label(min(states)),
-                    value=vals[min(states)],
-                )
-            )
-        manager_only = set(MANAGER_FIELDS) & set(vals)
-        if (
-            manager_only
-            and not self.env.user.has_group("publication_crm.group_publication_manager")
-            and not self._is_offer_price(vals)
-        ):
-            raise AccessError(
-                self.env._(
-                    "Only a Publication Manager can set %(field)s by hand "
-                    "(%(value)s instead of the offer's price).",
-                    field=self._field_label(min(manager_only)),
-                    value=vals[min(manager_only)],
-                )
-            )
+    def _manager_value_allowed(self, field, vals):
+        """A user sends the price of the offer only (the web client does, with
+        a new offer or origin)."""
+        return self._is_offer_price(vals)
 
     def _is_offer_price(self, vals):
         """The price the web client sends with a new offer or origin: the
@@ -557,12 +571,10 @@ class PublicationSubscription(models.Model):
                 return False
         return True
 
-    def _field_label(self, name):
-        return self._fields[name].get_description(self.env)["string"]
-
     def _write_state(self, vals):
         """Write a change of state (and what goes with it) for a business
-        method: the user's right to write the subscription is still checked."""
+        method: the user's right to write the subscription is still checked;
+        the chatter logs the change of all of them at once."""
         self.check_access("write")
         return self.sudo()._write_tracked_in_batch(vals)
 
@@ -687,25 +699,24 @@ class PublicationSubscription(models.Model):
         }
 
     def _prepare_period(self, start):
+        """The period starting on start: the first one, or a renewal with the
+        copies planned for it (_planned_quantity) and the save offer accepted
+        for the next term (_next_term_amount)."""
         self.ensure_one()
+        quantity = self._planned_quantity()
         if start == self.date_start:
             end = self.date_end
+            amount = 0.0 if self._is_free() else self.price_unit * quantity
         else:
             end = self._next_period_end(start)
-        quantity = self._quantity_from(start)
+            amount = self._next_term_amount(quantity)
         return {
             "subscription_id": self.id,
             "date_start": start,
             "date_end": end,
             "quantity": quantity,
-            "amount": 0.0 if self._is_free() else self.price_unit * quantity,
+            "amount": amount,
         }
-
-    def _quantity_from(self, start):
-        """Copies of a period starting on start: a change of copies planned
-        for the next period applies from then."""
-        self.ensure_one()
-        return self.quantity
 
     def _next_period_end(self, start):
         """End of the period after the current ones, starting on start.

@@ -28,8 +28,7 @@ MAILING_TO = [("payer_id", "Payer"), ("recipient_id", "Recipient")]
 
 
 class PublicationSubscription(models.Model):
-    _name = "publication.subscription"
-    _inherit = ["publication.subscription", "utm.mixin"]
+    _inherit = "publication.subscription"
     _mailing_enabled = True
 
     date_end_month = fields.Char(
@@ -221,17 +220,16 @@ class PublicationSubscription(models.Model):
     # ------------------------------------------------------------------
     # Attribution
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        subscriptions = super().create(vals_list)
-        unattributed = subscriptions.filtered(
+    def _attribute_to_campaigns(self):
+        """New subscriptions without a campaign (renewals excepted): the
+        campaign that reached their payer or reader (_campaign_reaching)."""
+        unattributed = self.filtered(
             lambda s: not s.campaign_id and s.origin != "renewal"
         )
         campaigns = unattributed._campaign_reaching()
         for subscription in unattributed:
             if campaigns.get(subscription.id):
                 subscription.campaign_id = campaigns[subscription.id]
-        return subscriptions
 
     @api.model
     def _campaign_from_link(self):

@@ -27,29 +27,20 @@ class PublicationSubscription(models.Model):
         "that value then.",
     )
 
-    def write(self, vals):
-        """Copies changed on an open subscription are invoiced, credited or
-        planned (see _change_copies); other changes are written as they come.
-        The add-on's own writes (as superuser) set the copies as they are."""
+    def _copies_to_change(self, vals):
+        """Those of self whose Copies vals changes on an open, paying
+        subscription: invoiced, credited or planned by _change_copies instead
+        of written. The add-on's own writes (as superuser) set the copies as
+        they are."""
         if "quantity" not in vals or self.env.su:
-            return super().write(vals)
-        self._check_input_bounds(vals)  # before the others are written
-        changing = self.filtered(
+            return self.browse()
+        return self.filtered(
             lambda s: (
                 s.state in OPEN_STATES
                 and not s._is_free()
                 and (s.quantity != vals["quantity"] or s.next_quantity)
             )
         )
-        if not changing:
-            return super().write(vals)
-        if self - changing:
-            super(PublicationSubscription, self - changing).write(vals)
-        others = {key: value for key, value in vals.items() if key != "quantity"}
-        if others:
-            super(PublicationSubscription, changing).write(others)
-        changing._change_copies(vals["quantity"])
-        return True
 
     def _change_copies(self, quantity):
         """Give these open subscriptions quantity copies: at once, with an
@@ -120,19 +111,19 @@ class PublicationSubscription(models.Model):
                 )
             )
 
-    def _quantity_from(self, start):
+    def _planned_quantity(self):
+        """Copies of a new period: those planned from the next period on, else
+        Copies."""
         self.ensure_one()
-        return self.next_quantity or super()._quantity_from(start)
+        return self.next_quantity or self.quantity
 
-    def _renew(self):
-        """A renewed period with the planned copies: Copies takes them when the
-        period starts."""
-        periods = super()._renew()
+    def _plan_copies_on(self, periods):
+        """Renewed periods with the planned copies: Copies takes them when such
+        a period starts."""
         for period in periods.filtered(lambda p: p.subscription_id.next_quantity):
             period.subscription_id._write_state(
                 {"next_quantity_date": period.date_start}
             )
-        return periods
 
     def _apply_planned_copies(self):
         for subscription in self:

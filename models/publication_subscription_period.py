@@ -2,26 +2,17 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import format_date
+from odoo.tools.translate import LazyTranslate
 
 from .input_bounds import check_vals
 from .publication_subscription import OPEN_STATES
 
+_lt = LazyTranslate(__name__)
+
 UNPAID = ("not_paid", "partial")
-# amounts and accounting links: written by the business methods (with sudo)
-# or by Publication Managers only
-MANAGER_FIELDS = (
-    "amount",
-    "date_end_invoiced",
-    "invoice_id",
-    "invoice_line_id",
-    "refund_id",
-    "refund_line_id",
-    "payment_state",
-    "subscription_id",
-)
 
 
 class Proration(NamedTuple):
@@ -51,7 +42,26 @@ class Proration(NamedTuple):
 class PublicationSubscriptionPeriod(models.Model):
     _name = "publication.subscription.period"
     _description = "Subscription Period"
+    _inherit = ["publication.guarded.mixin"]
     _order = "subscription_id, date_start"
+    # a Publication User gets periods, their amounts and their invoices from
+    # the business methods only (as the add-on), not by hand: a new period
+    # without amounts and accounting links, no change once created
+    _manager_fields = (
+        "amount",
+        "date_end_invoiced",
+        "invoice_id",
+        "invoice_line_id",
+        "refund_id",
+        "refund_line_id",
+        "payment_state",
+    )
+    _manager_writes_only = True
+    _manager_message = _lt(
+        "%(field)s of a subscription period is set by its actions "
+        "(Confirm, Renew, Cancel) or by a Publication Manager, not to "
+        "%(value)s by hand."
+    )
 
     subscription_id = fields.Many2one(
         "publication.subscription", required=True, ondelete="cascade", index=True
@@ -121,6 +131,12 @@ class PublicationSubscriptionPeriod(models.Model):
         store=True,
         index=True,
     )
+    prepaid = fields.Boolean(
+        string="Paid Before Import",
+        copy=False,
+        readonly=True,
+        help="Paid in the register it was imported from: paid without an invoice.",
+    )
 
     _start_uniq = models.Constraint(
         "UNIQUE(subscription_id, date_start)",
@@ -131,15 +147,18 @@ class PublicationSubscriptionPeriod(models.Model):
         "WHERE payment_state IN ('not_paid', 'partial')"
     )
 
-    @api.depends("invoice_id.payment_state", "invoice_id.state", "amount")
+    @api.depends("invoice_id.payment_state", "invoice_id.state", "amount", "prepaid")
     def _compute_payment_state(self):
-        """A cancelled or reset-to-draft invoice is not due: nothing to remind."""
+        """A cancelled or reset-to-draft invoice is not due: nothing to remind.
+        A period paid in the register it was imported from is paid."""
         for period in self:
             if period.invoice_id.state == "posted":
                 state = period.invoice_id.payment_state
                 period.payment_state = (
                     state if state in self._payment_states() else "not_paid"
                 )
+            elif period.prepaid and period.amount:
+                period.payment_state = "paid"
             else:
                 period.payment_state = "to_invoice" if period.amount else "free"
 
@@ -184,33 +203,11 @@ class PublicationSubscriptionPeriod(models.Model):
         self._check_guarded_fields(vals)
         return super().write(vals)
 
-    def _check_guarded_fields(self, vals, creating=False):
-        """A Publication User gets periods, their amounts and their invoices
-        from the business methods only, not by hand (over RPC either)."""
-        if self.env.su or self.env.user.has_group(
-            "publication_crm.group_publication_manager"
-        ):
-            return
-        # written by the business methods only (as the add-on)
-        guarded = set(vals) if not creating else set(MANAGER_FIELDS) & set(vals)
-        if creating:
-            guarded = {
-                field
-                for field in guarded - {"subscription_id"}
-                if vals[field]
-                and not (field == "amount" and self._is_subscription_amount(vals))
-            }
-        if guarded:
-            field = min(guarded)
-            raise AccessError(
-                self.env._(
-                    "%(field)s of a subscription period is set by its actions "
-                    "(Confirm, Renew, Cancel) or by a Publication Manager, not to "
-                    "%(value)s by hand.",
-                    field=self._fields[field].get_description(self.env)["string"],
-                    value=vals[field],
-                )
-            )
+    def _manager_value_allowed(self, field, vals):
+        """A new period may get the amount its subscription gives it."""
+        return not vals[field] or (
+            field == "amount" and self._is_subscription_amount(vals)
+        )
 
     def _is_subscription_amount(self, vals):
         """The amount a new period of its subscription gets (0 for free copies)."""
@@ -222,13 +219,22 @@ class PublicationSubscriptionPeriod(models.Model):
         amount = 0.0 if subscription._is_free() else subscription.amount
         return not subscription.currency_id.compare_amounts(vals["amount"], amount)
 
-    def _create_invoices(self):
-        """Posted customer invoices: one per company and payer, a line per period."""
+    def _create_invoices(self, line_vals=None):
+        """Posted customer invoices: one per company and payer, a line per
+        period (line_vals[period] when given, else _prepare_invoice_line)."""
         moves = self.env["account.move"]
         for company, company_periods in self.grouped("company_id").items():
             groups = list(company_periods.grouped("payer_id").items())
             company_moves = self.env["account.move"]._create_posted_publication_moves(
-                company, [periods._prepare_invoice() for _payer, periods in groups]
+                company,
+                [
+                    periods._prepare_invoice(
+                        None
+                        if line_vals is None
+                        else [line_vals[period] for period in periods]
+                    )
+                    for _payer, periods in groups
+                ],
             )
             for (_payer, periods), move in zip(groups, company_moves, strict=True):
                 periods._link_move_lines(move, "invoice_id", "invoice_line_id")

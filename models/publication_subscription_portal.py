@@ -33,12 +33,6 @@ PORTAL_ACTORS = {
 class PublicationSubscription(models.Model):
     _inherit = "publication.subscription"
 
-    # internal: never readable by portal users, also not over RPC
-    automation_error = fields.Text(groups="base.group_user")
-    note = fields.Html(groups="base.group_user")
-    churn_note = fields.Text(groups="base.group_user")
-    amount_due = fields.Monetary(groups="base.group_user")
-
     def _compute_access_url(self):
         for subscription in self:
             subscription.access_url = f"/my/subscriptions/{subscription.id}"

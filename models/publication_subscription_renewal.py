@@ -17,8 +17,7 @@ WINBACK_WINDOW_DAYS = 30
 
 
 class PublicationSubscription(models.Model):
-    _name = "publication.subscription"
-    _inherit = ["publication.subscription", "publication.automation.mixin"]
+    _inherit = "publication.subscription"
 
     reminder_days_sent = fields.Integer(
         string="Last Reminder (days before end)",
@@ -44,7 +43,8 @@ class PublicationSubscription(models.Model):
         "or at their own cost after this gift.",
     )
     automation_error = fields.Text(
-        help="Why the last scheduled renewal step failed; cleared when it succeeds."
+        groups="base.group_user",
+        help="Why the last scheduled renewal step failed; cleared when it succeeds.",
     )
 
     @api.depends("origin", "plan_id.is_trial")
@@ -107,7 +107,9 @@ class PublicationSubscription(models.Model):
         reader's of the subscription of their own that continues a gift. That
         of the subscription a trial or gift was converted to, for its payer."""
         self.ensure_one()
-        self._lock_for_update()
+        # wait for a concurrent acceptance of the same offer (a double click)
+        # and read what it did: the second one then finds the first's invoice
+        self.env["publication.automation"]._lock(self, self.ids, wait=True)
         partner = partner or self.payer_id
         no_invoice = self.env["account.move"]
         if self.converted_subscription_id:
@@ -124,14 +126,6 @@ class PublicationSubscription(models.Model):
         if offer == "conversion":
             return self.sudo()._convert_trial()._unpaid_invoice()
         return self.sudo()._renew().invoice_id
-
-    def _lock_for_update(self):
-        """Wait for a concurrent acceptance of the same offer (a double click)
-        and read what it did: the second one then finds the first's invoice.
-        When the first committed after this transaction began, PostgreSQL
-        raises SerializationFailure and Odoo's HTTP layer retries the request."""
-        self.env["publication.automation"]._lock_rows(self)
-        self.invalidate_recordset()
 
     def _online_offer(self, partner=None):
         """What the page offers partner (the payer when not given): to the
@@ -233,7 +227,9 @@ class PublicationSubscription(models.Model):
 
     def _renew(self):
         """Open the next period of each subscription whose current period has
-        started, invoice it and move the end. Returns the new periods."""
+        started, invoice it and move the end; the copies planned and the save
+        offer accepted for the next term come with it. Returns the new
+        periods."""
         self._raise_if_not_renewable(self.env._("Renewal"))
         today = fields.Date.context_today(self)
         self.period_ids.fetch(["date_start"])  # one query, not one per subscription
@@ -257,6 +253,9 @@ class PublicationSubscription(models.Model):
                 for period in periods
             ]
         )
+        renewed = periods.subscription_id
+        renewed._plan_copies_on(periods)
+        renewed._use_save_offers()
         return periods
 
     def _current_period(self):

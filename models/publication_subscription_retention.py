@@ -187,20 +187,12 @@ class PublicationSubscription(models.Model):
             return price, self.next_discount
         return self.price_unit, 0.0
 
-    def _prepare_period(self, start):
-        vals = super()._prepare_period(start)
-        if start != self.date_start:
-            vals["amount"] = self._next_term_amount(vals["quantity"])
-        return vals
-
-    def _renew(self):
-        """Renewal moves to the next term's offer and uses up its discount."""
-        periods = super()._renew()
-        renewed = periods.subscription_id
-        for plan, subscriptions in renewed.grouped("next_plan_id").items():
+    def _use_save_offers(self):
+        """Renewed: these subscriptions move to the next term's offer and use
+        up its discount."""
+        for plan, subscriptions in self.grouped("next_plan_id").items():
             if plan:
                 subscriptions._write_state({"plan_id": plan.id})
-        renewed.filtered(lambda s: s.next_plan_id or s.next_discount)._write_state(
+        self.filtered(lambda s: s.next_plan_id or s.next_discount)._write_state(
             {"next_plan_id": False, "next_discount": 0.0}
         )
-        return periods

@@ -301,9 +301,24 @@ class PublicationRegisterImportBatch(models.Model):
             if share
         }
         if to_invoice:
-            periods.browse([p.id for p in to_invoice])._create_opening_invoices(
-                to_invoice
+            periods.browse([p.id for p in to_invoice])._create_invoices(
+                {
+                    period: self._opening_invoice_line(period, share)
+                    for period, share in to_invoice.items()
+                }
             )
+
+    def _opening_invoice_line(self, period, share):
+        """The invoice line of the unpaid share (a fraction) of an imported
+        period."""
+        vals = period._prepare_invoice_line()
+        vals["price_unit"] = period.company_id.currency_id.round(
+            vals["price_unit"] * share
+        )
+        vals["name"] = self.env._(
+            "%(name)s (unpaid rest from the former register)", name=vals["name"]
+        )
+        return vals
 
     def _term_start(self, subscription, end):
         """First day of the current term ending on end."""
