@@ -52,3 +52,4 @@ from . import test_spreadsheet_cells
 from . import test_renewal_lock
 from . import test_portal_links
 from . import test_privacy
+from . import test_materialized_views
