@@ -99,6 +99,7 @@
             "publication_crm/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/publication_demo.xml",
         "demo/publication_ad_demo.xml",

@@ -2,13 +2,14 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 from odoo.tools.sql import TableKind, table_kind
 
+from odoo.addons.publication_crm.hooks import uninstall_hook
 from odoo.addons.publication_crm.models.publication_automation import ANALYTICS_VIEWS
 
 
 @tagged("post_install", "-at_install")
 class TestMaterializedViews(TransactionCase):
     """The analytics' materialized views: refreshed concurrently (report
-    readers do not wait for the nightly refresh)."""
+    readers do not wait for the nightly refresh), dropped on uninstall."""
 
     def _tables(self):
         return [self.env[model]._table for model in ANALYTICS_VIEWS]
@@ -65,3 +66,8 @@ class TestMaterializedViews(TransactionCase):
             self.env[model]._refresh()
             self.assertTrue(self._is_populated(self.env[model]._table))
             self.env[model].search_count([])
+
+    def test_the_uninstall_hook_drops_them(self):
+        uninstall_hook(self.env)
+        for table in self._tables():
+            self.assertIsNone(table_kind(self.env.cr, table), table)
