@@ -99,6 +99,7 @@
             "publication_crm/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/publication_demo.xml",

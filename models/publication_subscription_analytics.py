@@ -1,13 +1,9 @@
-import random
 from datetime import timedelta
-
-from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .materialized_view import RESUBSCRIBED_SQL
-from .publication_automation import ANALYTICS_VIEWS
 from .publication_subscription import OPEN_STATES
 
 
@@ -168,79 +164,3 @@ class PublicationSubscription(models.Model):
             return None, churned, stayed
         auc = (float(rank_sum) - churned * (churned + 1) / 2) / (churned * stayed)
         return auc, churned, stayed
-
-    # ------------------------------------------------------------------
-    # Demo history (called from demo/publication_analytics_demo.xml)
-    # ------------------------------------------------------------------
-    @api.model
-    def _demo_create_history(self, plan_ids, readers=30, seed=13):
-        """Two years of history for new demo readers of the offers plan_ids
-        (of publications with payment grace): renewals by a next period or a
-        new subscription, win-backs after a gap, cancellations and expiries;
-        then the analytics are refreshed."""
-        rng = random.Random(seed)
-        plans = self.env["publication.subscription.plan"].browse(plan_ids)
-        reasons = self.env["publication.churn.reason"].search(
-            [("id", "!=", self.env.ref("publication_crm.churn_reason_not_renewed").id)]
-        )
-        today = self.env.company._publication_today()
-        first = today.replace(day=1) - relativedelta(months=24)
-        partners = self.env["res.partner"].create(
-            [
-                {"name": f"Demo Reader {n + 1}", "zip": str(10000 + 25 * n)}
-                for n in range(readers)
-            ]
-        )
-        for partner in partners:
-            start = first + relativedelta(
-                months=rng.randrange(20), days=rng.choice((0, 14))
-            )
-            self._demo_reader_history(partner, rng.choice(plans), start, rng, reasons)
-        self.env["res.partner"]._refresh_abc_classes()
-        for model in ANALYTICS_VIEWS:
-            self.env[model]._refresh()
-        self._clear_closed_churn_risk()
-        self.search([("state", "in", OPEN_STATES)])._refresh_churn_risk()
-
-    def _demo_reader_history(self, partner, plan, start, rng, reasons):
-        today = self.env.company._publication_today()
-        origin = "new"
-        while start <= today:
-            subscription = self.create(
-                {
-                    "recipient_id": partner.id,
-                    "publication_id": plan.publication_id.id,
-                    "plan_id": plan.id,
-                    "date_start": start,
-                    "origin": origin,
-                }
-            )
-            # each term invoiced in advance, on its first day
-            subscription.with_context(default_invoice_date=start).action_confirm()
-            while (
-                subscription.renewal_type == "continuous"
-                and subscription.date_end < today
-                and rng.random() < 0.8
-            ):
-                subscription.with_context(
-                    default_invoice_date=subscription.date_end + timedelta(days=1)
-                )._renew()
-            if subscription.date_end >= today:
-                return
-            roll = rng.random()
-            if roll < 0.2:
-                day = subscription.date_end - timedelta(days=rng.randrange(10, 90))
-                day = max(day, subscription.date_start)
-                subscription.with_context(default_invoice_date=day)._cancel(
-                    day, rng.choice(reasons)
-                )
-            else:
-                subscription._expire()
-            stop = subscription.date_cancel or subscription.date_end
-            origin = "renewal"
-            if roll < 0.2 or rng.random() < 0.3:
-                return
-            if rng.random() < 0.25:  # back after a gap: a win-back
-                start = stop + relativedelta(months=rng.randint(2, 6))
-            else:
-                start = stop + timedelta(days=1)
