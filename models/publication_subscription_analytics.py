@@ -3,7 +3,6 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .materialized_view import RESUBSCRIBED_SQL
 from .publication_subscription import OPEN_STATES
 
 
@@ -123,44 +122,3 @@ class PublicationSubscription(models.Model):
             )
         )
         self.invalidate_recordset(["churn_risk_score", "churn_risk_high"])
-
-    def _churn_risk_auc(self, day, horizon_days=365):
-        """Back-test of the score: for these subscriptions (all when empty)
-        delivered on day, the
-        probability that one of a reader who churned within horizon_days scores
-        higher than one of a reader who stayed (ties count half). Returns
-        (auc, churned, stayed); auc is None without both kinds."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-            WITH scored AS (
-                SELECT r.score,
-                       (s.state IN ('expired', 'cancelled')
-                        AND LEAST(s.date_end, COALESCE(s.date_cancel, s.date_end))
-                            < %(until)s
-                        AND NOT %(resubscribed)s) AS churned
-                  FROM (%(scores)s) r
-                  JOIN publication_subscription s ON s.id = r.subscription_id
-                  JOIN publication_publication pub ON pub.id = s.publication_id
-            ),
-            ranked AS (
-                SELECT churned, RANK() OVER (ORDER BY score) AS low,
-                       COUNT(*) OVER (PARTITION BY score) AS ties
-                  FROM scored
-            )
-            SELECT COUNT(*) FILTER (WHERE churned),
-                   COUNT(*) FILTER (WHERE NOT churned),
-                   SUM(low + (ties - 1) / 2.0) FILTER (WHERE churned)
-              FROM ranked
-            """,
-                until=day + timedelta(days=horizon_days),
-                resubscribed=RESUBSCRIBED_SQL,
-                scores=self._churn_risk_query(day, self.ids or None),
-            )
-        )
-        churned, stayed, rank_sum = self.env.cr.fetchone()
-        if not churned or not stayed:
-            return None, churned, stayed
-        auc = (float(rank_sum) - churned * (churned + 1) / 2) / (churned * stayed)
-        return auc, churned, stayed

@@ -1,11 +1,13 @@
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import new_test_user
+from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.publication_crm.models.materialized_view import RESUBSCRIBED_SQL
 
 # Records counted to show that a refused operation wrote nothing.
 WRITTEN_MODELS = (
@@ -35,6 +37,49 @@ def pivot_grouping(pivot):
         if "computedBy" not in m
     ]
     return [[], rows, columns, rows + columns], aggregates
+
+
+def churn_risk_auc(subscriptions, day, horizon_days=365):
+    """Back-test of the churn-risk score (for the tests and tools/bench_analytics):
+    for these subscriptions (all when empty) delivered on day, the probability
+    that one of a reader who churned within horizon_days scores higher than one
+    of a reader who stayed (ties count half). Returns (auc, churned, stayed);
+    auc is None without both kinds."""
+    env = subscriptions.env
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            """
+        WITH scored AS (
+            SELECT r.score,
+                   (s.state IN ('expired', 'cancelled')
+                    AND LEAST(s.date_end, COALESCE(s.date_cancel, s.date_end))
+                        < %(until)s
+                    AND NOT %(resubscribed)s) AS churned
+              FROM (%(scores)s) r
+              JOIN publication_subscription s ON s.id = r.subscription_id
+              JOIN publication_publication pub ON pub.id = s.publication_id
+        ),
+        ranked AS (
+            SELECT churned, RANK() OVER (ORDER BY score) AS low,
+                   COUNT(*) OVER (PARTITION BY score) AS ties
+              FROM scored
+        )
+        SELECT COUNT(*) FILTER (WHERE churned),
+               COUNT(*) FILTER (WHERE NOT churned),
+               SUM(low + (ties - 1) / 2.0) FILTER (WHERE churned)
+          FROM ranked
+        """,
+            until=day + timedelta(days=horizon_days),
+            resubscribed=RESUBSCRIBED_SQL,
+            scores=subscriptions._churn_risk_query(day, subscriptions.ids or None),
+        )
+    )
+    churned, stayed, rank_sum = env.cr.fetchone()
+    if not churned or not stayed:
+        return None, churned, stayed
+    auc = (float(rank_sum) - churned * (churned + 1) / 2) / (churned * stayed)
+    return auc, churned, stayed
 
 
 class PublicationCommon(AccountTestInvoicingCommon):
