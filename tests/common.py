@@ -8,6 +8,12 @@ from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.publication_crm.models.materialized_view import RESUBSCRIBED_SQL
+from odoo.addons.publication_crm.models.publication_automation_queue import (
+    JOB_RUNNER_PARAM,
+)
+
+# rounds of queue jobs that enqueue jobs, before a test fails
+MAX_CRON_CALLS = 50
 
 # Records counted to show that a refused operation wrote nothing.
 WRITTEN_MODELS = (
@@ -254,6 +260,34 @@ class PublicationCommon(AccountTestInvoicingCommon):
             .create({"amount": amount} if amount else {})
         )
         wizard.action_create_payments()
+
+    def _use_job_runner(self):
+        """The scheduled actions enqueue queue jobs, as where a queue_job
+        runner serves the database (by default they run in-process)."""
+        self.env["ir.config_parameter"].sudo().set_param(JOB_RUNNER_PARAM, "queue_job")
+
+    def _perform_trapped(self, trap, jobs=None):
+        """Run jobs (those waiting in trap, queue_job's trap_jobs, by default)
+        as queue_job's controller does: each in a savepoint, then done. The
+        jobs they enqueue wait in trap. Returns the jobs run."""
+        jobs = list(trap.enqueued_jobs if jobs is None else jobs)
+        for job in jobs:
+            if job in trap.enqueued_jobs:
+                trap.enqueued_jobs.remove(job)
+            with self.env.cr.savepoint():
+                job.perform()
+            job.set_done()
+        return jobs
+
+    def _perform_all_trapped(self, trap):
+        """Run the jobs waiting in trap, and those they enqueue, until none
+        waits. Returns the jobs run."""
+        done = []
+        for _round in range(MAX_CRON_CALLS):
+            if not trap.enqueued_jobs:
+                return done
+            done += self._perform_trapped(trap)
+        self.fail(f"queue jobs still enqueue jobs after {MAX_CRON_CALLS} rounds")
 
     def _counts(self):
         return {
