@@ -12,7 +12,8 @@ from odoo.addons.publication_crm.models.publication_automation_queue import (
     JOB_RUNNER_PARAM,
 )
 
-# rounds of queue jobs that enqueue jobs, before a test fails
+# calls of a scheduled action that says it ran out of time, or rounds of queue
+# jobs that enqueue jobs, before a test fails
 MAX_CRON_CALLS = 50
 
 # Records counted to show that a refused operation wrote nothing.
@@ -364,7 +365,8 @@ class AutomationCommon(PublicationCommon):
 
     def _run(self, *crons, commits=None):
         """Run crons (all by default) like the scheduler: again while one says
-        that it ran out of time. Returns the CronCommits used."""
+        that it ran out of time, at most MAX_CRON_CALLS times (then the test
+        fails instead of looping for ever). Returns the CronCommits used."""
         commits = commits or CronCommits(self.env)
         Automation = self.env["publication.automation"]
         with patch.object(
@@ -372,8 +374,12 @@ class AutomationCommon(PublicationCommon):
         ) as progress:
             progress.side_effect = commits
             for cron in crons or self.CRONS:
+                calls = 1
                 while not getattr(Automation, cron)():
-                    pass
+                    calls += 1
+                    self.assertLessEqual(
+                        calls, MAX_CRON_CALLS, f"{cron} never says it is complete"
+                    )
         commits.done()
         return commits
 
