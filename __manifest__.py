@@ -99,6 +99,8 @@
             "publication_crm/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/publication_demo.xml",
         "demo/publication_ad_demo.xml",

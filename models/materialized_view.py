@@ -1,6 +1,6 @@
 """Materialized views of the analytics: stored rows, refreshed nightly."""
 
-from odoo.tools import SQL
+from odoo.tools import SQL, create_index, drop_view_if_exists, make_index_name
 
 # A subscription s (joined to its publication pub) is renewed by a later
 # subscription of its reader to the publication started within the publication's
@@ -19,28 +19,43 @@ RESUBSCRIBED_SQL = SQL(
 
 
 def create_materialized_view(cr, table, query, indexes=()):
-    """(Re)create the materialized view table as query, with indexes (lists
-    of column names). An older plain view of that name is dropped too."""
-    cr.execute("SELECT relkind FROM pg_class WHERE relname = %s", [table])
-    row = cr.fetchone()
-    if row:
-        kind = "MATERIALIZED VIEW" if row[0] == "m" else "VIEW"
-        cr.execute(SQL(f"DROP {kind} %s CASCADE", SQL.identifier(table)))
+    """(Re)create the materialized view table as query (which must give each
+    row a unique id), with the unique index on id that a concurrent refresh
+    needs and indexes (lists of column names). A plain view of that name is
+    dropped too."""
+    drop_view_if_exists(cr, table)
     cr.execute(SQL("CREATE MATERIALIZED VIEW %s AS (%s)", SQL.identifier(table), query))
-    for columns in indexes:
-        cr.execute(
-            SQL(
-                "CREATE INDEX ON %s (%s)",
-                SQL.identifier(table),
-                SQL(", ").join(SQL.identifier(column) for column in columns),
-            )
+    for columns, unique in [(["id"], True), *((columns, False) for columns in indexes)]:
+        create_index(
+            cr,
+            make_index_name(table, "_".join(columns)),
+            table,
+            [SQL.identifier(column).code for column in columns],
+            unique=unique,
         )
 
 
 def refresh_materialized_view(model):
-    """Recompute the stored rows of model's materialized view."""
+    """Recompute the stored rows of model's materialized view. Concurrently:
+    report readers go on reading the old rows meanwhile. A view that holds no
+    data (created WITH NO DATA) cannot be refreshed concurrently: it is
+    refreshed plainly."""
     model.env.flush_all()
-    model.env.cr.execute(
-        SQL("REFRESH MATERIALIZED VIEW %s", SQL.identifier(model._table))
+    cr = model.env.cr
+    cr.execute(
+        SQL(
+            """SELECT relispopulated FROM pg_class
+                WHERE relname = %s AND relkind = 'm'
+                  AND relnamespace = current_schema::regnamespace""",
+            model._table,
+        )
+    )
+    populated = cr.fetchone()[0]
+    cr.execute(
+        SQL(
+            "REFRESH MATERIALIZED VIEW %s%s",
+            SQL("CONCURRENTLY ") if populated else SQL(),
+            SQL.identifier(model._table),
+        )
     )
     model.invalidate_model()

@@ -3,7 +3,6 @@ import logging
 
 from odoo import api, models
 from odoo.fields import Domain
-from odoo.tools import config
 
 from . import publication_automation
 
@@ -13,25 +12,34 @@ _logger = logging.getLogger(__name__)
 # 40 s, 80 s; then the next run of the scheduled action finds them still due
 RETRY_SECONDS = 10
 MAX_ATTEMPTS = 4
+# System parameter: "queue_job" where a queue_job runner serves the database
+# (the scheduled actions enqueue their batches), else they run in-process
+JOB_RUNNER_PARAM = "publication_crm.job_runner"
 
 
 class PublicationAutomation(models.AbstractModel):
     """The scheduled actions on OCA queue_job workers.
 
-    When a job runner serves the database, each batch that the in-process
-    run would process becomes one queue job, identified by its records and
-    task: a rerun or a second run never enqueues a batch that is still
-    waiting. The job runs the in-process batch code: the lock, the check
-    against the due domain, the savepoints and the error recording.
+    When the system parameter publication_crm.job_runner is "queue_job",
+    each batch that the in-process run would process becomes one queue job,
+    identified by its records and task: a rerun or a second run never
+    enqueues a batch that is still waiting. The job runs the in-process
+    batch code: the lock, the check against the due domain, the savepoints
+    and the error recording.
     """
 
     _inherit = "publication.automation"
 
     @api.model
     def _job_runner_configured(self):
-        """Whether an OCA queue_job runner serves this database: Odoo runs
-        with queue_job among its server-wide modules (``--load``)."""
-        return "queue_job" in config["server_wide_modules"]
+        """Whether the batches go to queue jobs: the system parameter
+        publication_crm.job_runner is "queue_job" (by default they run
+        in-process). queue_job's own context key queue_job__no_delay runs
+        them in-process too."""
+        if self.env.context.get("queue_job__no_delay"):
+            return False
+        runner = self.env["ir.config_parameter"].sudo().get_param(JOB_RUNNER_PARAM)
+        return runner == "queue_job"
 
     @api.model
     def _enqueue_run(self, model, tasks, batch_size=None, group_by=()):

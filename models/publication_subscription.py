@@ -588,6 +588,10 @@ class PublicationSubscription(models.Model):
             "mail_notrack"
         ):
             return self.write(vals)
+        # mail's private record of the tracking pending in the transaction
+        # (mail.thread._track_prepare); test_renewal_automation's
+        # test_mail_keeps_pending_tracking_where_the_batch_looks fails when
+        # mail changes it
         pending = self.env.cr.precommit.data.get(f"mail.tracking.{self._name}", {})
         usual = self.filtered(lambda s: s.id in pending)
         usual.write(vals)

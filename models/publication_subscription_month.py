@@ -6,21 +6,22 @@ from .materialized_view import create_materialized_view, refresh_materialized_vi
 
 def month_index(expression):
     """SQL: months since year 0 of a date expression (consecutive integers)."""
-    return (
-        f"(EXTRACT(YEAR FROM {expression})::int * 12 "
-        f"+ EXTRACT(MONTH FROM {expression})::int - 1)"
+    return SQL(
+        "(EXTRACT(YEAR FROM %(e)s)::int * 12 + EXTRACT(MONTH FROM %(e)s)::int - 1)",
+        e=expression,
     )
 
 
 def index_month(expression):
     """SQL: the first day of the month of a month index."""
-    return f"make_date(({expression}) / 12, mod({expression}, 12) + 1, 1)"
+    return SQL("make_date((%(e)s) / 12, mod(%(e)s, 12) + 1, 1)", e=expression)
 
 
 # A subscription stops on its cancellation day or its end; a reader's next
 # subscription of the publication starting within the publication's expiry
 # grace after that is a renewal, a later one a reactivation (win-back).
-SUBSCRIPTIONS_SQL = f"""
+SUBSCRIPTIONS_SQL = SQL(
+    """
     stopped AS (
         SELECT s.id, s.recipient_id, s.payer_id, s.publication_id, s.plan_id,
                s.origin, pl.channel, s.delivery_method, s.route_id, s.company_id,
@@ -48,11 +49,14 @@ SUBSCRIPTIONS_SQL = f"""
                     WHEN date_start <= previous_stop + 1 + grace THEN 'renewal'
                     ELSE 'reactivated' END AS start_kind,
                COALESCE(next_start <= date_stop + 1 + grace, FALSE) AS continued,
-               {month_index("date_start")} AS first_idx,
-               {month_index("date_stop + 1")} AS stop_idx
+               %(first_idx)s AS first_idx,
+               %(stop_idx)s AS stop_idx
           FROM linked
     )
-"""
+""",
+    first_idx=month_index(SQL("date_start")),
+    stop_idx=month_index(SQL("date_stop + 1")),
+)
 
 
 class PublicationSubscriptionMonth(models.Model):
@@ -85,7 +89,7 @@ class PublicationSubscriptionMonth(models.Model):
         create_materialized_view(
             self.env.cr,
             self._table,
-            SQL(self._query()),  # pylint: disable=sql-injection
+            self._query(),
             [["month"], ["publication_id"], ["subscription_id"]],
         )
 
@@ -105,16 +109,18 @@ class PublicationSubscriptionMonth(models.Model):
         Every row adds up: Active at End = Active at Start + New + Reactivated
         + Renewed In - Renewed Out - Churned, and MRR = MRR at Start + the MRR
         movements (exactly one of them takes the change of a row)."""
-        return f"""
-        WITH {SUBSCRIPTIONS_SQL},
+        start_idx = month_index(SQL("p.date_start"))
+        return SQL(
+            """
+        WITH %(subscriptions)s,
         period AS (
             SELECT p.subscription_id, p.date_start, p.amount / n.months AS share,
-                   {month_index("p.date_start")} AS first_idx,
-                   {month_index("p.date_start")} + n.months - 1 AS end_idx,
-                   LEAST({month_index("p.date_start")} + n.months - 1,
+                   %(start_idx)s AS first_idx,
+                   %(start_idx)s + n.months - 1 AS end_idx,
+                   LEAST(%(start_idx)s + n.months - 1,
                          s.stop_idx - 1) AS last_idx,
-                   {month_index("inv.invoice_date")} AS invoice_idx,
-                   {month_index("ref.invoice_date")} AS refund_idx
+                   %(invoice_idx)s AS invoice_idx,
+                   %(refund_idx)s AS refund_idx
               FROM publication_subscription_period p
               JOIN subscription s ON s.id = p.subscription_id
               LEFT JOIN account_move inv
@@ -134,7 +140,7 @@ class PublicationSubscriptionMonth(models.Model):
               FROM period GROUP BY subscription_id
         ),
         month_row AS (
-            SELECT s.*, m AS idx, {index_month("m")} AS month
+            SELECT s.*, m AS idx, %(month)s AS month
               FROM subscription s
               LEFT JOIN invoiced i ON i.subscription_id = s.id
              CROSS JOIN LATERAL generate_series(
@@ -220,4 +226,10 @@ class PublicationSubscriptionMonth(models.Model):
                CASE WHEN f.is_churned THEN f.mrr_before ELSE 0 END AS churned_mrr,
                f.deferred
           FROM movement f
-        """
+        """,
+            subscriptions=SUBSCRIPTIONS_SQL,
+            start_idx=start_idx,
+            invoice_idx=month_index(SQL("inv.invoice_date")),
+            refund_idx=month_index(SQL("ref.invoice_date")),
+            month=index_month(SQL("m")),
+        )

@@ -53,3 +53,5 @@ from . import test_renewal_lock
 from . import test_portal_links
 from . import test_privacy
 from . import test_date_formats
+from . import test_materialized_views
+from . import test_demo_history

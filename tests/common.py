@@ -1,11 +1,20 @@
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import new_test_user
+from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.publication_crm.models.materialized_view import RESUBSCRIBED_SQL
+from odoo.addons.publication_crm.models.publication_automation_queue import (
+    JOB_RUNNER_PARAM,
+)
+
+# calls of a scheduled action that says it ran out of time, or rounds of queue
+# jobs that enqueue jobs, before a test fails
+MAX_CRON_CALLS = 50
 
 # Records counted to show that a refused operation wrote nothing.
 WRITTEN_MODELS = (
@@ -35,6 +44,49 @@ def pivot_grouping(pivot):
         if "computedBy" not in m
     ]
     return [[], rows, columns, rows + columns], aggregates
+
+
+def churn_risk_auc(subscriptions, day, horizon_days=365):
+    """Back-test of the churn-risk score (for the tests and tools/bench_analytics):
+    for these subscriptions (all when empty) delivered on day, the probability
+    that one of a reader who churned within horizon_days scores higher than one
+    of a reader who stayed (ties count half). Returns (auc, churned, stayed);
+    auc is None without both kinds."""
+    env = subscriptions.env
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            """
+        WITH scored AS (
+            SELECT r.score,
+                   (s.state IN ('expired', 'cancelled')
+                    AND LEAST(s.date_end, COALESCE(s.date_cancel, s.date_end))
+                        < %(until)s
+                    AND NOT %(resubscribed)s) AS churned
+              FROM (%(scores)s) r
+              JOIN publication_subscription s ON s.id = r.subscription_id
+              JOIN publication_publication pub ON pub.id = s.publication_id
+        ),
+        ranked AS (
+            SELECT churned, RANK() OVER (ORDER BY score) AS low,
+                   COUNT(*) OVER (PARTITION BY score) AS ties
+              FROM scored
+        )
+        SELECT COUNT(*) FILTER (WHERE churned),
+               COUNT(*) FILTER (WHERE NOT churned),
+               SUM(low + (ties - 1) / 2.0) FILTER (WHERE churned)
+          FROM ranked
+        """,
+            until=day + timedelta(days=horizon_days),
+            resubscribed=RESUBSCRIBED_SQL,
+            scores=subscriptions._churn_risk_query(day, subscriptions.ids or None),
+        )
+    )
+    churned, stayed, rank_sum = env.cr.fetchone()
+    if not churned or not stayed:
+        return None, churned, stayed
+    auc = (float(rank_sum) - churned * (churned + 1) / 2) / (churned * stayed)
+    return auc, churned, stayed
 
 
 class PublicationCommon(AccountTestInvoicingCommon):
@@ -210,6 +262,34 @@ class PublicationCommon(AccountTestInvoicingCommon):
         )
         wizard.action_create_payments()
 
+    def _use_job_runner(self):
+        """The scheduled actions enqueue queue jobs, as where a queue_job
+        runner serves the database (by default they run in-process)."""
+        self.env["ir.config_parameter"].sudo().set_param(JOB_RUNNER_PARAM, "queue_job")
+
+    def _perform_trapped(self, trap, jobs=None):
+        """Run jobs (those waiting in trap, queue_job's trap_jobs, by default)
+        as queue_job's controller does: each in a savepoint, then done. The
+        jobs they enqueue wait in trap. Returns the jobs run."""
+        jobs = list(trap.enqueued_jobs if jobs is None else jobs)
+        for job in jobs:
+            if job in trap.enqueued_jobs:
+                trap.enqueued_jobs.remove(job)
+            with self.env.cr.savepoint():
+                job.perform()
+            job.set_done()
+        return jobs
+
+    def _perform_all_trapped(self, trap):
+        """Run the jobs waiting in trap, and those they enqueue, until none
+        waits. Returns the jobs run."""
+        done = []
+        for _round in range(MAX_CRON_CALLS):
+            if not trap.enqueued_jobs:
+                return done
+            done += self._perform_trapped(trap)
+        self.fail(f"queue jobs still enqueue jobs after {MAX_CRON_CALLS} rounds")
+
     def _counts(self):
         return {
             model: self.env[model].sudo().search_count([]) for model in WRITTEN_MODELS
@@ -285,7 +365,8 @@ class AutomationCommon(PublicationCommon):
 
     def _run(self, *crons, commits=None):
         """Run crons (all by default) like the scheduler: again while one says
-        that it ran out of time. Returns the CronCommits used."""
+        that it ran out of time, at most MAX_CRON_CALLS times (then the test
+        fails instead of looping for ever). Returns the CronCommits used."""
         commits = commits or CronCommits(self.env)
         Automation = self.env["publication.automation"]
         with patch.object(
@@ -293,8 +374,12 @@ class AutomationCommon(PublicationCommon):
         ) as progress:
             progress.side_effect = commits
             for cron in crons or self.CRONS:
+                calls = 1
                 while not getattr(Automation, cron)():
-                    pass
+                    calls += 1
+                    self.assertLessEqual(
+                        calls, MAX_CRON_CALLS, f"{cron} never says it is complete"
+                    )
         commits.done()
         return commits
 

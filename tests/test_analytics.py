@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .common import HelpdeskCommon
+from .common import HelpdeskCommon, churn_risk_auc
 
 
 @tagged("post_install", "-at_install")
@@ -257,4 +257,4 @@ class TestAnalytics(HelpdeskCommon):
         self.env["publication.automation"]._cron_refresh_analytics()
         self.assertEqual(alice.churn_risk_score, 0, "closed: no risk any more")
         self.assertEqual(self.alice.publication_churn_risk, 0)
-        self.assertEqual((alice | bob)._churn_risk_auc(today), (1.0, 1, 1))
+        self.assertEqual(churn_risk_auc(alice | bob, today), (1.0, 1, 1))

@@ -4,21 +4,29 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.tests import tagged
+from odoo.tools import config
 
 from odoo.addons.publication_crm.models import (
     publication_automation,
     publication_automation_queue,
 )
+from odoo.addons.publication_crm.models.publication_automation_queue import (
+    JOB_RUNNER_PARAM,
+)
 from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.job import Job
+from odoo.addons.queue_job.tests.common import trap_jobs
 
-from .common import AutomationCommon, CronCrash
+from .common import MAX_CRON_CALLS, AutomationCommon, CronCrash
 
 
 @tagged("post_install", "-at_install")
 class TestAutomationQueue(AutomationCommon):
-    """The scheduled actions with a job runner: one queue job per batch, run
-    through queue_job's own controller code (RunJobController._runjob)."""
+    """The scheduled actions with the job runner: one queue job per batch.
+    The jobs are trapped by queue_job's trap_jobs and run as its controller
+    does; the life of stored jobs (a rerun while they wait, a job killed
+    midway, the tasks' arguments stored and read back) through queue_job's own
+    controller code (RunJobController._runjob)."""
 
     @classmethod
     def setUpClass(cls):
@@ -32,11 +40,7 @@ class TestAutomationQueue(AutomationCommon):
 
     def setUp(self):
         super().setUp()
-        self.patch(
-            type(self.env["publication.automation"]),
-            "_job_runner_configured",
-            lambda self: True,
-        )
+        self._use_job_runner()
         self.patch(publication_automation, "BATCH_SIZE", 2)
         with freeze_time("2026-01-01"):
             self.subscriptions = self._active_continuous(self.readers)
@@ -62,13 +66,18 @@ class TestAutomationQueue(AutomationCommon):
         return job
 
     def _perform(self, jobs):
-        """Run jobs as the job runner's controller does, in this transaction."""
+        """Run stored jobs as the job runner's controller does, in this
+        transaction."""
         for record in jobs:
             RunJobController._runjob(self.env, self._start(record))
 
     def _perform_all(self):
-        while jobs := self._waiting_jobs():
+        """Run the stored jobs, and those they enqueue, until none waits."""
+        for _round in range(MAX_CRON_CALLS):
+            if not (jobs := self._waiting_jobs()):
+                return
             self._perform(jobs)
+        self.fail(f"queue jobs still enqueue jobs after {MAX_CRON_CALLS} rounds")
 
     def _assert_renewed_once(self, subscriptions):
         self.env.invalidate_all()
@@ -106,12 +115,10 @@ class TestAutomationQueue(AutomationCommon):
         self._assert_renewed_once(self.subscriptions)
 
     def test_a_batch_run_twice_renews_once(self):
-        with freeze_time("2026-03-31"):
+        with freeze_time("2026-03-31"), trap_jobs() as trap:
             self._run("_cron_renew")
-            jobs = self._waiting_jobs()
-            self._perform(jobs)
-            jobs.state = "enqueued"  # run again, as after a lost "done"
-            self._perform(jobs)
+            jobs = self._perform_trapped(trap)
+            self._perform_trapped(trap, jobs)  # again, as after a lost "done"
         self._assert_renewed_once(self.subscriptions)
 
     def test_a_failing_record_does_not_block_its_batch(self):
@@ -120,13 +127,12 @@ class TestAutomationQueue(AutomationCommon):
             bad = self._active_continuous(self.alice, plan=plan_without_product)
         self.plan_quarterly.product_id = self.product
         self.monthly.product_id = False
-        with freeze_time("2026-03-31"):
+        with freeze_time("2026-03-31"), trap_jobs() as trap:
             self._run("_cron_renew")
-            jobs = self._waiting_jobs()
-            self.assertEqual(len(jobs), 3, "6 subscriptions in batches of 2")
+            self.assertEqual(trap.jobs_count(), 3, "6 subscriptions in batches of 2")
             with self.assertLogs(publication_automation.__name__, "WARNING"):
-                self._perform(jobs)
-        self.assertEqual(set(jobs.mapped("state")), {"done"})
+                jobs = self._perform_trapped(trap)
+        self.assertEqual({job.state for job in jobs}, {"done"})
         self._assert_renewed_once(self.subscriptions)
         self.assertEqual(bad.date_end, date(2026, 3, 31), "not renewed")
         self.assertIn("Set a Subscription Product", bad.automation_error)
@@ -160,13 +166,14 @@ class TestAutomationQueue(AutomationCommon):
         def lock_all_but_held(automation, model, ids):
             return original(automation, model, ids) - held
 
-        with freeze_time("2026-03-31 02:00:00"):
+        with freeze_time("2026-03-31 02:00:00"), trap_jobs() as trap:
             self._run("_cron_renew")
-            jobs = self._waiting_jobs()
+            jobs = list(trap.enqueued_jobs)
             with patch.object(Automation, "_lock", lock_all_but_held):
-                self._perform(jobs[:1])
-            retry = self._waiting_jobs() - jobs
+                self._perform_trapped(trap, jobs[:1])
+            retry = [job for job in trap.enqueued_jobs if job not in jobs]
             self.assertEqual(len(retry), 1)
+            (retry,) = retry
             self.assertEqual(retry.args[0], "publication.subscription")
             self.assertEqual(retry.args[1], held.ids)
             self.assertEqual(
@@ -175,7 +182,7 @@ class TestAutomationQueue(AutomationCommon):
             )
             self.assertEqual(self.subscriptions[1].date_end, date(2026, 6, 30))
             self.assertEqual(held.date_end, date(2026, 3, 31), "not yet")
-            self._perform_all()
+            self._perform_all_trapped(trap)
         self._assert_renewed_once(self.subscriptions)
 
     def test_every_scheduled_action_runs_through_jobs(self):
@@ -195,3 +202,51 @@ class TestAutomationQueue(AutomationCommon):
             len(self._events(self.subscriptions, "suspension")),
             len(self.subscriptions),
         )
+
+
+@tagged("post_install", "-at_install")
+class TestJobRunnerSetting(AutomationCommon):
+    """The scheduled actions enqueue queue jobs only when the system parameter
+    publication_crm.job_runner says "queue_job", whatever Odoo loads."""
+
+    def setUp(self):
+        super().setUp()
+        with freeze_time("2026-01-01"):
+            self.subscriptions = self._active_continuous(self.alice | self.bob)
+
+    def _renew_in_process(self, automation):
+        """automation's renewal renews here and enqueues no job."""
+        with (
+            freeze_time("2026-03-31"),
+            trap_jobs() as trap,
+            patch.object(
+                self.registry["ir.cron"], "_commit_progress", return_value=3600.0
+            ),
+        ):
+            self.assertTrue(automation._cron_renew())
+            trap.assert_jobs_count(0)
+        self.assertEqual(self.subscriptions.mapped("date_end"), [date(2026, 6, 30)] * 2)
+
+    def test_in_process_by_default_even_with_queue_job_server_wide(self):
+        self.assertEqual(
+            self.env["ir.config_parameter"].get_param(JOB_RUNNER_PARAM),
+            "in_process",
+        )
+        with patch.dict(
+            config.options, {"server_wide_modules": ["base", "web", "queue_job"]}
+        ):
+            self._renew_in_process(self.env["publication.automation"])
+
+    def test_queue_job_no_delay_runs_in_process(self):
+        self._use_job_runner()
+        self._renew_in_process(
+            self.env["publication.automation"].with_context(queue_job__no_delay=True)
+        )
+
+    def test_the_job_runner_enqueues(self):
+        self._use_job_runner()
+        with freeze_time("2026-03-31"), trap_jobs() as trap:
+            self._run("_cron_renew")
+            trap.assert_jobs_count(1)
+            self._perform_trapped(trap)
+        self.assertEqual(self.subscriptions.mapped("date_end"), [date(2026, 6, 30)] * 2)

@@ -8,7 +8,12 @@ from odoo.tests import tagged
 
 from odoo.addons.publication_crm.models import publication_automation
 
-from .common import AdvertisingCommon, AutomationCommon, HelpdeskCommon
+from .common import (
+    MAX_CRON_CALLS,
+    AdvertisingCommon,
+    AutomationCommon,
+    HelpdeskCommon,
+)
 
 FAILURE = "publication_crm.mail_activity_type_automation_failure"
 
@@ -165,3 +170,28 @@ class TestRenewalActivities(FailureAssertions, AutomationCommon):
         with freeze_time("2026-12-20"):
             self._run("_cron_renewal_reminders")
         self.assertEqual(sponsored.activity_ids, call, "one call for the term")
+
+
+@tagged("post_install", "-at_install")
+class TestRunHelper(AutomationCommon):
+    def test_an_action_that_never_completes_fails_the_test(self):
+        """_run of tests/common.py calls an action again while it says that it
+        ran out of time: MAX_CRON_CALLS times at most, then the test fails
+        instead of hanging."""
+        calls = []
+
+        def never_complete(automation):
+            calls.append(automation)
+            return False
+
+        failure = None
+        # not assertRaises: its savepoint would be released by a "commit"
+        with patch.object(
+            type(self.env["publication.automation"]), "_cron_renew", never_complete
+        ):
+            try:
+                self._run("_cron_renew")
+            except AssertionError as error:
+                failure = str(error)
+        self.assertIn("_cron_renew never says it is complete", failure or "")
+        self.assertEqual(len(calls), MAX_CRON_CALLS)

@@ -11,8 +11,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.publication_crm.wizards.publication_register_import import TEMPLATE
 from odoo.addons.publication_crm.wizards.register_rows import COLUMN_NAMES
-from odoo.addons.queue_job.controllers.main import RunJobController
-from odoo.addons.queue_job.job import Job
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import AutomationCommon, CronCommits, PublicationCommon
 
@@ -394,32 +393,17 @@ class TestRegisterImport(AutomationCommon):
         self.assertEqual(record.created_count, 5)
 
     def test_batches_as_queue_jobs(self):
-        """With a job runner, each batch is a queue job of the batch runner."""
-        self.patch(
-            type(self.env["publication.automation"]),
-            "_job_runner_configured",
-            lambda self: True,
-        )
+        """With the job runner, each batch is a queue job of the batch runner."""
+        self._use_job_runner()
         module = "odoo.addons.publication_crm.wizards.publication_register_import"
-        with patch(f"{module}.BATCH_LINES", 2):
+        with patch(f"{module}.BATCH_LINES", 2), trap_jobs() as trap:
             record = self._import(TEMPLATE.encode())
-        jobs = (
-            self.env["queue.job"]
-            .sudo()
-            .search(
-                [
-                    ("model_name", "=", "publication.automation"),
-                    ("state", "=", "pending"),
-                ]
+            run_batch = self.env["publication.automation"]._run_batch
+            self.assertEqual(
+                (trap.jobs_count(only=run_batch), record.state), (3, "queued")
             )
-        )
-        self.assertEqual((len(jobs), record.state), (3, "queued"))
-        for job_record in jobs:
-            job = Job.load(self.env, job_record.uuid)
-            job.set_started()
-            job.store()
-            RunJobController._runjob(self.env, job)
-        self.assertEqual(set(jobs.mapped("state")), {"done"})
+            jobs = self._perform_trapped(trap)
+        self.assertEqual({job.state for job in jobs}, {"done"})
         self.assertEqual((record.state, record.created_count), ("done", 5))
 
     def test_non_managers_are_refused(self):

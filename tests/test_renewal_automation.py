@@ -274,6 +274,28 @@ class TestRenewalAutomation(AutomationCommon):
                 end.mail_message_id.subtype_id, self.env.ref("mail.mt_note")
             )
 
+    def test_mail_keeps_pending_tracking_where_the_batch_looks(self):
+        """_write_tracked_in_batch reads mail's private
+        cr.precommit.data["mail.tracking.<model>"]: {id: {field: value before}}
+        of the records whose tracking is pending in the transaction (None when
+        discarded), popped when the transaction ends. This fails when mail
+        changes it (then the batch would log a change twice)."""
+        with freeze_time("2026-01-01"):
+            subscriptions = self._active_continuous(self.readers[:2])
+        self.env.cr.flush()  # ends the transaction's tracking of their creation
+        key = f"mail.tracking.{subscriptions._name}"
+        self.assertNotIn(key, self.env.cr.precommit.data)
+        tracked = subscriptions.with_context(tracking_disable=False, mail_notrack=False)
+        address = tracked[0].delivery_address_id
+        tracked[0].sudo().write({"delivery_address_id": self.bob.id})
+        tracked[1]._track_discard()
+        pending = self.env.cr.precommit.data[key]
+        self.assertEqual(set(pending), set(tracked.ids))
+        self.assertEqual(pending[tracked[0].id]["delivery_address_id"], address)
+        self.assertIsNone(pending[tracked[1].id])
+        self.env.cr.flush()
+        self.assertNotIn(key, self.env.cr.precommit.data)
+
     def test_manual_renewal_of_a_fixed_term(self):
         with freeze_time("2026-01-01"):
             subscription = self._confirmed()

@@ -26,7 +26,7 @@ from lxml import etree
 from odoo import fields
 
 from odoo.addons.publication_crm.models.publication_automation import ANALYTICS_VIEWS
-from odoo.addons.publication_crm.tests.common import pivot_grouping
+from odoo.addons.publication_crm.tests.common import churn_risk_auc, pivot_grouping
 
 env = env  # noqa: F821, PLW0127 - given by odoo shell
 TOTAL = int(os.environ["BENCH_SUBSCRIPTIONS"])
@@ -404,10 +404,11 @@ timed(
 timed("dashboard", dashboard)
 auc, churned, stayed = timed(
     "back_test",
-    lambda: (
-        env["publication.subscription"]
-        .search([("publication_id", "=", publication.id)])
-        ._churn_risk_auc(today - relativedelta(years=1))
+    lambda: churn_risk_auc(
+        env["publication.subscription"].search(
+            [("publication_id", "=", publication.id)]
+        ),
+        today - relativedelta(years=1),
     ),
 )
 figures["auc"] = round(auc, 3) if auc is not None else None

@@ -25,6 +25,10 @@ from bench_clone import (
 
 from odoo import fields
 
+from odoo.addons.publication_crm.models.publication_automation_queue import (
+    JOB_RUNNER_PARAM,
+)
+
 env = env  # noqa: F821, PLW0127 - given by odoo shell
 TOTAL = int(os.environ["BENCH_SUBSCRIPTIONS"])
 DUE = int(os.environ["BENCH_DUE"])
@@ -128,7 +132,7 @@ def last_job_id():
 def nightly_run():
     Automation = env["publication.automation"]
     if WORKERS:
-        type(Automation)._job_runner_configured = lambda self: True
+        env["ir.config_parameter"].set_param(JOB_RUNNER_PARAM, "queue_job")
     Move = env["account.move"]
     Event = env["publication.renewal.event"]
     moves_before = Move.search_count([])
