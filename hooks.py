@@ -8,8 +8,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo.tools import drop_view_if_exists
 
-from .models.publication_automation import ANALYTICS_VIEWS
-from .models.publication_subscription import OPEN_STATES
+from .models.publication_automation.publication_automation import ANALYTICS_VIEWS
+from .models.publication_subscription.publication_subscription import OPEN_STATES
 
 DEMO_PLANS = ("publication_crm.plan_pm_annual", "publication_crm.plan_pm_continuous")
 

@@ -8,7 +8,7 @@ import json
 from odoo import fields, http
 from odoo.http import request
 
-from ..models.spreadsheet import csv_bytes
+from ..utils.spreadsheet import csv_bytes
 
 
 class PublicationPrivacyPortal(http.Controller):

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_datetime
 
-from .publication_subscription import OPEN_STATES
+from .publication_subscription.publication_subscription import OPEN_STATES
 
 ESCALATION = "publication_crm.mail_activity_type_escalation"
 DEFAULT_TEAM = "publication_crm.helpdesk_team_subscriber_service"

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .publication_subscription_campaign import MAILING_TO
+from .publication_subscription.campaign import MAILING_TO
 
 
 class MailingMailing(models.Model):

@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .publication_issue import DELIVERY_METHODS
+from .publication_issue.publication_issue import DELIVERY_METHODS
 
 # Figures of a moment (stocks): over several months their total is the
 # figure at the start of the first month or at the end of the last one.

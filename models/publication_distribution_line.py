@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .publication_issue import DELIVERY_METHODS
+from .publication_issue.publication_issue import DELIVERY_METHODS
 
 DELIVERED_STATES = ("active", "expired", "cancelled")
 LINE_KINDS = [

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .publication_issue import DELIVERY_METHODS
+from .publication_issue.publication_issue import DELIVERY_METHODS
 
 
 class PublicationIssueReplacement(models.Model):

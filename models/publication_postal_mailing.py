@@ -3,7 +3,7 @@ import base64
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .spreadsheet import csv_bytes
+from ..utils.spreadsheet import csv_bytes
 
 ADDRESS_FIELDS = ("street", "street2", "zip", "city", "country_id")
 

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .publication_issue import DELIVERY_METHODS
+from .publication_issue.publication_issue import DELIVERY_METHODS
 
 
 def normalize_zip(value):

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
-from .input_bounds import check_vals
+from ..utils.input_bounds import check_vals
 
 
 class PublicationSubscriptionPause(models.Model):

@@ -7,8 +7,8 @@ from odoo.fields import Command, Domain
 from odoo.tools import format_date
 from odoo.tools.translate import LazyTranslate
 
-from .input_bounds import check_vals
-from .publication_subscription import OPEN_STATES
+from ..utils.input_bounds import check_vals
+from .publication_subscription.publication_subscription import OPEN_STATES
 
 _lt = LazyTranslate(__name__)
 

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .input_bounds import MAX_TERM
+from ..utils.input_bounds import MAX_TERM
 
 RENEWAL_TYPES = [("fixed", "Fixed Term"), ("continuous", "Continuous")]
 

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import format_date
 
-from .publication_subscription import OPEN_STATES
+from .publication_subscription.publication_subscription import OPEN_STATES
 
 
 class ResPartner(models.Model):

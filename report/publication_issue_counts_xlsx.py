@@ -1,7 +1,7 @@
 from odoo import models
 
-from ..models.publication_issue_print import COUNT_COLUMNS
-from ..models.spreadsheet import write_xlsx_row
+from ..models.publication_issue.print import COUNT_COLUMNS
+from ..utils.spreadsheet import write_xlsx_row
 
 
 class ReportIssueCountsXlsx(models.AbstractModel):

@@ -7,10 +7,10 @@ from odoo.tests import new_test_user
 from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.publication_crm.models.materialized_view import RESUBSCRIBED_SQL
-from odoo.addons.publication_crm.models.publication_automation_queue import (
+from odoo.addons.publication_crm.models.publication_automation.queue import (
     JOB_RUNNER_PARAM,
 )
+from odoo.addons.publication_crm.utils.materialized_view import RESUBSCRIBED_SQL
 
 # calls of a scheduled action that says it ran out of time, or rounds of queue
 # jobs that enqueue jobs, before a test fails

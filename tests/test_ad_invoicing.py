@@ -5,7 +5,9 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.publication_crm.models import publication_automation
+from odoo.addons.publication_crm.models.publication_automation import (
+    publication_automation,
+)
 
 from .common import AdvertisingCommon
 

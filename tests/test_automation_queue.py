@@ -6,11 +6,13 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 from odoo.tools import config
 
-from odoo.addons.publication_crm.models import (
+from odoo.addons.publication_crm.models.publication_automation import (
     publication_automation,
-    publication_automation_queue,
 )
-from odoo.addons.publication_crm.models.publication_automation_queue import (
+from odoo.addons.publication_crm.models.publication_automation import (
+    queue as publication_automation_queue,
+)
+from odoo.addons.publication_crm.models.publication_automation.queue import (
     JOB_RUNNER_PARAM,
 )
 from odoo.addons.queue_job.controllers.main import RunJobController

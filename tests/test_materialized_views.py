@@ -3,7 +3,9 @@ from odoo.tools import SQL
 from odoo.tools.sql import TableKind, table_kind
 
 from odoo.addons.publication_crm.hooks import uninstall_hook
-from odoo.addons.publication_crm.models.publication_automation import ANALYTICS_VIEWS
+from odoo.addons.publication_crm.models.publication_automation import (
+    publication_automation,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -12,7 +14,8 @@ class TestMaterializedViews(TransactionCase):
     readers do not wait for the nightly refresh), dropped on uninstall."""
 
     def _tables(self):
-        return [self.env[model]._table for model in ANALYTICS_VIEWS]
+        views = publication_automation.ANALYTICS_VIEWS
+        return [self.env[model]._table for model in views]
 
     def _is_populated(self, table):
         self.env.cr.execute(
@@ -41,7 +44,7 @@ class TestMaterializedViews(TransactionCase):
     def test_readers_go_on_reading_during_the_refresh(self):
         """The nightly refresh holds its locks until its transaction ends (here
         the test's): another transaction still reads every view at once."""
-        for model in ANALYTICS_VIEWS:
+        for model in publication_automation.ANALYTICS_VIEWS:
             self.env[model]._refresh()
         with self.registry.cursor() as reader:
             reader.execute("SET LOCAL lock_timeout = '2s'")
@@ -62,7 +65,7 @@ class TestMaterializedViews(TransactionCase):
                 )
             )
             self.assertFalse(self._is_populated(table))
-        for model in ANALYTICS_VIEWS:
+        for model in publication_automation.ANALYTICS_VIEWS:
             self.env[model]._refresh()
             self.assertTrue(self._is_populated(self.env[model]._table))
             self.env[model].search_count([])

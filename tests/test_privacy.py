@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.publication_crm.wizards.register_rows import COLUMN_NAMES
+from odoo.addons.publication_crm.utils.register_rows import COLUMN_NAMES
 
 from .common import CronCommits, HelpdeskCommon
 

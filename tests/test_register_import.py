@@ -9,8 +9,8 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.publication_crm.wizards.publication_register_import import TEMPLATE
-from odoo.addons.publication_crm.wizards.register_rows import COLUMN_NAMES
+from odoo.addons.publication_crm.models.publication_register_import import TEMPLATE
+from odoo.addons.publication_crm.utils.register_rows import COLUMN_NAMES
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import AutomationCommon, CronCommits, PublicationCommon
@@ -376,7 +376,7 @@ class TestRegisterImport(AutomationCommon):
         self.assertEqual(len(set(names)), 3, "each its own reference")
 
     def test_large_file_by_the_scheduled_action(self):
-        module = "odoo.addons.publication_crm.wizards.publication_register_import"
+        module = "odoo.addons.publication_crm.models.publication_register_import"
         with patch(f"{module}.IMMEDIATE_LINES", 2), patch(f"{module}.BATCH_LINES", 2):
             record = self._import(TEMPLATE.encode())
             self.assertEqual(record.state, "queued")
@@ -395,7 +395,7 @@ class TestRegisterImport(AutomationCommon):
     def test_batches_as_queue_jobs(self):
         """With the job runner, each batch is a queue job of the batch runner."""
         self._use_job_runner()
-        module = "odoo.addons.publication_crm.wizards.publication_register_import"
+        module = "odoo.addons.publication_crm.models.publication_register_import"
         with patch(f"{module}.BATCH_LINES", 2), trap_jobs() as trap:
             record = self._import(TEMPLATE.encode())
             run_batch = self.env["publication.automation"]._run_batch

@@ -10,7 +10,9 @@ from odoo.tests import tagged
 from odoo.tools.misc import file_path
 from odoo.tools.translate import xml_translate
 
-from odoo.addons.publication_crm.models import publication_automation
+from odoo.addons.publication_crm.models.publication_automation import (
+    publication_automation,
+)
 
 from .common import AutomationCommon, CronCommits, CronCrash
 

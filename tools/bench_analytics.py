@@ -25,7 +25,9 @@ from lxml import etree
 
 from odoo import fields
 
-from odoo.addons.publication_crm.models.publication_automation import ANALYTICS_VIEWS
+from odoo.addons.publication_crm.models.publication_automation import (
+    publication_automation,
+)
 from odoo.addons.publication_crm.tests.common import churn_risk_auc, pivot_grouping
 
 env = env  # noqa: F821, PLW0127 - given by odoo shell
@@ -348,7 +350,7 @@ REFRESH_NAMES = {
     "publication.customer.profitability": "refresh_profitability",
     "publication.renewal.report": "refresh_renewal_rate",
 }
-for model in ANALYTICS_VIEWS:
+for model in publication_automation.ANALYTICS_VIEWS:
     timed(REFRESH_NAMES[model], env[model]._refresh)
 timed("refresh_abc", env["res.partner"]._refresh_abc_classes)
 timed("refresh_churn_risk", env["publication.automation"]._cron_churn_risk)

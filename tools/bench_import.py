@@ -24,7 +24,7 @@ from bench_clone import make_publication, write_results
 
 from odoo import fields
 
-from odoo.addons.publication_crm.wizards.register_rows import COLUMN_NAMES
+from odoo.addons.publication_crm.utils.register_rows import COLUMN_NAMES
 
 env = env  # noqa: F821, PLW0127 - given by odoo shell
 LINES = int(os.environ["BENCH_LINES"])

@@ -25,7 +25,7 @@ from bench_clone import (
 
 from odoo import fields
 
-from odoo.addons.publication_crm.models.publication_automation_queue import (
+from odoo.addons.publication_crm.models.publication_automation.queue import (
     JOB_RUNNER_PARAM,
 )
 

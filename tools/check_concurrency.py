@@ -17,7 +17,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import SUPERUSER_ID, api, fields
 
-from odoo.addons.publication_crm.models import publication_automation
+from odoo.addons.publication_crm.models.publication_automation import (
+    publication_automation,
+)
 
 env = env  # noqa: F821, PLW0127 - given by odoo shell
 RENEWALS = 120

@@ -3,6 +3,3 @@ from . import publication_subscription_gift_wizard
 from . import publication_subscription_cancel_wizard
 from . import publication_subscription_pause_wizard
 from . import publication_ticket_remedy_wizard
-from . import publication_register_import
-from . import publication_register_import_batch
-from . import publication_register_import_privacy

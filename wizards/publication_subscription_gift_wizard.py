@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
-from ..models.input_bounds import check_vals
+from ..utils.input_bounds import check_vals
 
 
 class PublicationSubscriptionGiftWizard(models.TransientModel):

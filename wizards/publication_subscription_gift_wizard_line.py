@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..models.input_bounds import check_vals
+from ..utils.input_bounds import check_vals
 
 
 class PublicationSubscriptionGiftWizardLine(models.TransientModel):

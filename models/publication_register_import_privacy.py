@@ -7,7 +7,7 @@ import os
 
 from odoo import api, models
 
-from .register_rows import person_keys, write_csv
+from ..utils.register_rows import person_keys, write_csv
 
 # (columns finding the person: reference, e-mail, name, postal code), columns
 # emptied; the name becomes the anonymised name, the postal code stays

@@ -10,9 +10,9 @@ from odoo.fields import Domain
 from odoo.tools import format_date
 from odoo.tools.translate import LazyTranslate
 
-from .input_bounds import check_vals
-from .publication_issue import DELIVERY_METHODS
-from .publication_subscription_plan import RENEWAL_TYPES
+from ...utils.input_bounds import check_vals
+from ..publication_issue.publication_issue import DELIVERY_METHODS
+from ..publication_subscription_plan import RENEWAL_TYPES
 
 _lt = LazyTranslate(__name__)
 

@@ -1,7 +1,10 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .materialized_view import create_materialized_view, refresh_materialized_view
+from ..utils.materialized_view import (
+    create_materialized_view,
+    refresh_materialized_view,
+)
 
 
 def month_index(expression):

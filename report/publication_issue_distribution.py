@@ -1,7 +1,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from .publication_issue import DELIVERY_METHODS
+from ..models.publication_issue.publication_issue import DELIVERY_METHODS
 
 
 class PublicationIssueDistribution(models.Model):

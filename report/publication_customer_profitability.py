@@ -1,9 +1,12 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .materialized_view import create_materialized_view, refresh_materialized_view
-from .publication_issue import DELIVERY_METHODS
-from .res_partner_analytics import ABC_CLASSES
+from ..models.publication_issue.publication_issue import DELIVERY_METHODS
+from ..models.res_partner_analytics import ABC_CLASSES
+from ..utils.materialized_view import (
+    create_materialized_view,
+    refresh_materialized_view,
+)
 
 
 class PublicationCustomerProfitability(models.Model):

@@ -6,8 +6,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields, models
 from odoo.tools import html2plaintext, plaintext2html
 
-from ..models.publication_automation import CONCURRENT_UPDATE
-from .register_rows import RegisterChecker
+from ..utils.register_rows import RegisterChecker
+from .publication_automation.publication_automation import CONCURRENT_UPDATE
 
 _logger = logging.getLogger(__name__)
 

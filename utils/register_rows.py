@@ -8,10 +8,13 @@ from datetime import date, datetime
 
 from odoo.tools import email_normalize
 
-from ..models.input_bounds import FIRST_DATE, LAST_DATE, MAX_COPIES
 from ..models.publication_route import normalize_zip
-from ..models.publication_subscription import OPEN_STATES, PAID_BY_OTHERS
-from ..models.spreadsheet import csv_bytes, unquote_cell
+from ..models.publication_subscription.publication_subscription import (
+    OPEN_STATES,
+    PAID_BY_OTHERS,
+)
+from .input_bounds import FIRST_DATE, LAST_DATE, MAX_COPIES
+from .spreadsheet import csv_bytes, unquote_cell
 
 # (column, required): the template's header, in its order
 COLUMNS = (

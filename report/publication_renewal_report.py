@@ -1,12 +1,12 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .materialized_view import (
+from ..models.publication_subscription_plan import RENEWAL_TYPES
+from ..utils.materialized_view import (
     RESUBSCRIBED_SQL,
     create_materialized_view,
     refresh_materialized_view,
 )
-from .publication_subscription_plan import RENEWAL_TYPES
 
 
 class PublicationRenewalReport(models.Model):

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date, format_datetime, split_every
 
-from .spreadsheet import csv_bytes
+from ...utils.spreadsheet import csv_bytes
 
 FREEZE_BATCH = 5  # issues per statement and commit of the scheduled action
 COUNT_COLUMNS = ("route_code", "route", "zip", "delivery_method", "lines", "copies")

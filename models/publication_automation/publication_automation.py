@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL, split_every
 
-from .publication_subscription import OPEN_STATES
+from ..publication_subscription.publication_subscription import OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 

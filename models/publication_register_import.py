@@ -3,7 +3,7 @@ import base64
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .register_rows import (
+from ..utils.register_rows import (
     COLUMN_NAMES,
     COLUMNS,
     RegisterChecker,

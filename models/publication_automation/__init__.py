@@ -1,0 +1,2 @@
+from . import publication_automation
+from . import queue

@@ -1,0 +1,2 @@
+from . import publication_issue
+from . import print

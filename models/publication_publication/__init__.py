@@ -1,0 +1,3 @@
+from . import publication_publication
+from . import analytics
+from . import portal
