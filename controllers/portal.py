@@ -404,12 +404,21 @@ class PublicationPortal(CustomerPortal):
             subscription, access_token, values, "my_subscriptions_history", False
         )
         date, amount = subscription._portal_next_payment()
+        today = fields.Date.context_today(subscription)
+        # where the copies go, for its recipient and payer (logged in)
+        roles = set() if user._is_public() else subscription._portal_roles(partner)
+        delivered = roles and subscription.delivery_method != "digital"
         values.update(
             {
                 "page_name": "publication_subscription",
                 "subscription": subscription,
                 "next_term": (subscription.next_plan_id or subscription.next_discount)
                 and subscription._next_term(),
+                "delivery_address": delivered and subscription.delivery_address_id,
+                "pause_today": delivered
+                and subscription.pause_ids.filtered(
+                    lambda p: p.date_from <= today <= p.date_to
+                )[:1],
                 "offer": subscription._online_offer(partner),
                 "actions": set()
                 if user._is_public()
@@ -420,7 +429,7 @@ class PublicationPortal(CustomerPortal):
                 "next_payment_date": date,
                 "next_payment_amount": amount,
                 "issues": subscription._portal_issues(),
-                "today": fields.Date.context_today(subscription),
+                "today": today,
                 "error": error,
                 "message": request.session.pop("publication_portal_message", None),
             }

@@ -23,6 +23,10 @@ registry.category("web_tour.tours").add("publication_crm_subscription_portal", {
             expectUnloadPage: true,
         },
         {
+            content: "The page says where the copies go",
+            trigger: ".o_subscription_delivery_address:contains(3 Harbour Street)",
+        },
+        {
             content: "Renew and pay",
             trigger: ".o_subscription_renew button[type='submit']",
             run: "click",
