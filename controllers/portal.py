@@ -1,7 +1,7 @@
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
-from odoo.tools import format_date
+from odoo.tools import format_amount, format_date
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -307,19 +307,39 @@ class PublicationPortal(CustomerPortal):
                 "on %(end)s.",
                 end=format_date(request.env, subscription.date_end),
             )
-        return request.env._(
-            "Thank you for staying: your next term costs %(amount)s %(currency)s.",
-            amount=subscription._next_term_amount(),
-            currency=subscription.currency_id.name,
+        return self._kept_message(subscription)
+
+    def _kept_message(self, subscription):
+        """The save offer taken: which term it applies to, and its amount
+        with and without the offer, in the page's language."""
+        env, term = request.env, subscription._next_term()
+        currency = subscription.currency_id
+        return env._(
+            "Thank you for staying: your term from %(start)s to %(end)s costs "
+            "%(amount)s instead of %(regular)s.",
+            start=format_date(env, term["date_start"]),
+            end=format_date(env, term["date_end"]),
+            amount=format_amount(env, term["amount"], currency),
+            regular=format_amount(env, term["amount_regular"], currency),
         )
 
     def _render_retention(self, subscription, error=None):
+        offers = subscription._retention_offers()
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "publication_subscription",
                 "subscription": subscription,
-                "offers": subscription._retention_offers(),
+                "offers": offers,
+                "offer_amounts": {
+                    "plan": offers.get("plan")
+                    and subscription._next_term_amount(plan=offers["plan"], discount=0),
+                    "discount": offers.get("discount")
+                    and subscription._next_term_amount(
+                        plan=False, discount=offers["discount"]
+                    ),
+                },
+                "next_term": subscription._next_term(),
                 "reasons": subscription._portal_churn_reasons(),
                 "today": subscription.company_id._publication_today(),
                 "error": error,
@@ -384,10 +404,21 @@ class PublicationPortal(CustomerPortal):
             subscription, access_token, values, "my_subscriptions_history", False
         )
         date, amount = subscription._portal_next_payment()
+        today = fields.Date.context_today(subscription)
+        # where the copies go, for its recipient and payer (logged in)
+        roles = set() if user._is_public() else subscription._portal_roles(partner)
+        delivered = roles and subscription.delivery_method != "digital"
         values.update(
             {
                 "page_name": "publication_subscription",
                 "subscription": subscription,
+                "next_term": (subscription.next_plan_id or subscription.next_discount)
+                and subscription._next_term(),
+                "delivery_address": delivered and subscription.delivery_address_id,
+                "pause_today": delivered
+                and subscription.pause_ids.filtered(
+                    lambda p: p.date_from <= today <= p.date_to
+                )[:1],
                 "offer": subscription._online_offer(partner),
                 "actions": set()
                 if user._is_public()
@@ -398,7 +429,7 @@ class PublicationPortal(CustomerPortal):
                 "next_payment_date": date,
                 "next_payment_amount": amount,
                 "issues": subscription._portal_issues(),
-                "today": fields.Date.context_today(subscription),
+                "today": today,
                 "error": error,
                 "message": request.session.pop("publication_portal_message", None),
             }

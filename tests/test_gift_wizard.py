@@ -147,3 +147,58 @@ class TestGiftWizard(PublicationCommon):
         wizard.line_ids = [Command.create({"recipient_id": self.bob.id})]
         with self.assertRefused(ValidationError, "Recipient Bob already has"):
             wizard.action_create()
+
+    def test_gift_entered_by_hand_gets_origin_gift(self):
+        """A clerk (Publications / User only) entering a copy paid by someone
+        else enters a gift: origin Gift, as the form's ribbon says, and back
+        to New when the reader pays again."""
+        self.assertEqual(
+            self.user.group_ids, self.env.ref("publication_crm.group_publication_user")
+        )
+        form = Form(self.env["publication.subscription"].with_user(self.user))
+        form.recipient_id = self.bob
+        form.publication_id = self.monthly
+        form.plan_id = self.plan_annual
+        self.assertEqual((form.origin, form.payer_id), ("new", self.bob))
+        form.payer_id = self.alice
+        self.assertEqual((form.is_gift, form.origin), (True, "gift"))
+        form.payer_id = self.bob
+        self.assertEqual((form.is_gift, form.origin), (False, "new"))
+        form.payer_id = self.alice
+        form.recipient_id = self.carol
+        self.assertEqual(form.payer_id, self.alice, "a gift's payer stays")
+        self.assertEqual(form.origin, "gift")
+        gift = form.save()
+        self.assertRecordValues(
+            gift, [{"origin": "gift", "is_gift": True, "payer_id": self.alice.id}]
+        )
+        # a confirmed subscription keeps its origin
+        gift.action_confirm()
+        with Form(gift.with_user(self.user)) as confirmed:
+            confirmed.payer_id = self.carol
+        self.assertEqual(gift.origin, "gift")
+
+    def test_copy_paid_by_the_readers_company_is_not_a_gift(self):
+        employee = self.env["res.partner"].create(
+            {"name": "Erin", "parent_id": self.sponsor.id, "zip": "10600"}
+        )
+        form = Form(self.env["publication.subscription"].with_user(self.user))
+        form.recipient_id = employee
+        form.publication_id = self.monthly
+        form.plan_id = self.plan_annual
+        form.payer_id = self.sponsor
+        self.assertEqual((form.is_gift, form.origin), (False, "new"))
+        self.assertEqual(form.save().origin, "new")
+
+    def test_created_with_another_payer_is_a_gift(self):
+        """The create path (import, RPC) agrees with the form."""
+        gifts = self._subscription(recipient_id=self.bob.id, payer_id=self.alice.id)
+        gifts |= self._subscription(
+            recipient_id=self.carol.id, payer_id=self.alice.id, origin="new"
+        )
+        self.assertEqual(gifts.mapped("origin"), ["gift", "gift"])
+        sponsored = self._subscription(
+            recipient_id=self.bob.id, payer_id=self.sponsor.id, origin="sponsored"
+        )
+        own = self._subscription(recipient_id=self.bob.id, payer_id=self.bob.id)
+        self.assertEqual((sponsored.origin, own.origin), ("sponsored", "new"))

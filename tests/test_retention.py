@@ -1,6 +1,7 @@
 from datetime import date
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
@@ -287,3 +288,80 @@ class TestRetention(PublicationCommon):
                 }
             ],
         )
+
+    def _wizard_form(self, subscriptions):
+        Wizard = self.env["publication.subscription.cancel.wizard"].with_user(self.user)
+        return Form(Wizard.with_context(active_ids=subscriptions.ids))
+
+    def test_wizard_offers_only_what_the_publication_configures(self):
+        """The back office offers the save offers of the portal
+        (_retention_offers): all, some or none, as the publication sets."""
+        subscription = self._active()
+        form = self._wizard_form(subscription)
+        self.assertEqual(
+            form.available_outcomes, ["cancelled", "pause", "plan", "discount"]
+        )
+        self.assertEqual(form.offer_plan_id, self.plan_monthly_digital)
+        self.assertEqual(form.offer_discount, 20.0)
+        self.monthly.write({"retention_pause": False, "retention_plan_id": False})
+        form = self._wizard_form(subscription)
+        self.assertEqual(form.available_outcomes, ["cancelled", "discount"])
+        self.assertTrue(form.has_offers)
+        self.monthly.retention_discount = 0.0
+        form = self._wizard_form(subscription)
+        self.assertEqual(form.available_outcomes, ["cancelled"])
+        self.assertFalse(form.has_offers, "the outcome is not even shown")
+        # the form offers the allowed outcomes only
+        view = self.env["publication.subscription.cancel.wizard"].get_views(
+            [(False, "form")]
+        )
+        [outcome] = etree.fromstring(view["views"]["form"]["arch"]).xpath(
+            "//field[@name='outcome']"
+        )
+        self.assertEqual(outcome.get("widget"), "selection_badge_with_filter")
+        self.assertIn("available_outcomes", outcome.get("options"))
+        # an outcome not offered (over RPC) is refused and writes nothing
+        wizard = (
+            self.env["publication.subscription.cancel.wizard"]
+            .with_user(self.user)
+            .create(
+                {
+                    "subscription_ids": subscription.ids,
+                    "churn_reason_id": self.reason_price.id,
+                    "outcome": "discount",
+                }
+            )
+        )
+        before = self._attempt_counts()
+        with self.assertRaises(UserError) as caught:
+            wizard.action_cancel()
+        self.assertIn("not a save offer", str(caught.exception))
+        self.assertEqual(self._attempt_counts(), before)
+        self.assertEqual(
+            (subscription.state, subscription.next_discount), ("active", 0)
+        )
+
+    def test_wizard_offers_what_every_subscription_chosen_gets(self):
+        monthly = self._active()
+        daily = self._active(
+            recipient_id=self.bob.id,
+            publication_id=self.daily.id,
+            plan_id=self.plan_daily.id,
+        )
+        self.assertEqual(daily._retention_offers(), {})
+        form = self._wizard_form(monthly | daily)
+        self.assertEqual(form.available_outcomes, ["cancelled"])
+
+    def test_wizard_pause_instead(self):
+        subscription = self._active()
+        end = subscription.date_end
+        form = self._wizard_form(subscription)
+        form.churn_reason_id = self.reason_price
+        form.outcome = "pause"
+        form.pause_date_from = date(2026, 3, 20)
+        form.pause_date_to = date(2026, 4, 10)
+        form.save().action_cancel()
+        self.assertEqual(len(subscription.pause_ids), 1)
+        self.assertGreater(subscription.date_end, end)
+        self.assertEqual(subscription.state, "active")
+        self.assertEqual(subscription.retention_attempt_ids.sudo().outcome, "pause")

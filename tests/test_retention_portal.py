@@ -1,10 +1,12 @@
 import re
 
 from dateutil.relativedelta import relativedelta
+from lxml import html
 
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
+from odoo.tools import format_amount, format_date
 
 from .common import HelpdeskCommon
 
@@ -94,6 +96,41 @@ class TestRetentionPortal(HelpdeskCommon, HttpCase):
                 }
             ],
         )
+
+    def _texts(self, page, selector):
+        return [
+            " ".join(node.text_content().split())
+            for node in html.fromstring(page).cssselect(selector)
+        ]
+
+    def test_discount_names_its_term_in_one_currency_format(self):
+        """The offer, the answer and the page say which term costs what, with
+        the dates and amounts formatted as the page's other ones."""
+        self.authenticate("portal_alice", "portal_alice")
+        start = self.subscription.date_end + relativedelta(days=1)
+        end = start + relativedelta(years=1, days=-1)
+        term = f"{format_date(self.env, start)} to {format_date(self.env, end)}"
+        currency = self.subscription.currency_id
+        # as the page's text reads (a no-break space between symbol and figure)
+        discounted = format_amount(self.env, 102.0, currency).replace("\xa0", " ")
+        regular = format_amount(self.env, 120.0, currency).replace("\xa0", " ")
+        [offer] = self._texts(self.url_open(self.url).text, ".o_retention_discount p")
+        self.assertEqual(
+            offer, f"Your term from {term} for {discounted} instead of {regular}."
+        )
+        [plan] = self._texts(self.url_open(self.url).text, ".o_retention_plan p")
+        self.assertIn(f"Your term from {term} for", plan)
+        response = self._post(outcome="discount")
+        page = self.url_open(response.headers["Location"]).text
+        [message] = self._texts(page, ".o_subscription_message")
+        self.assertEqual(
+            message,
+            f"Thank you for staying: your term from {term} costs {discounted} "
+            f"instead of {regular}.",
+        )
+        self.assertNotIn(currency.name, message)
+        [row] = self._texts(page, ".o_subscription_next_term td")
+        self.assertEqual(row, f"{term}: {discounted} instead of {regular} (15% off)")
 
     def test_portal_users_read_no_attempt(self):
         self.authenticate("portal_alice", "portal_alice")

@@ -2,10 +2,12 @@ import re
 
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
+from lxml import html
 
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
+from odoo.tools import format_date
 
 from .common import HelpdeskCommon
 
@@ -283,6 +285,73 @@ class TestSubscriptionPortal(HelpdeskCommon, HttpCase):
             self.assertIn(message, response.text)
         self.assertEqual(self.env["res.partner"].search_count([]), partners)
         self.assertFalse(self.subscription.sudo().next_delivery_address_id)
+
+    # -- where the copies go ---------------------------------------------------
+    def _delivered_to(self, page):
+        """The text of the page's "Delivered to" row, or None without one."""
+        rows = html.fromstring(page).cssselect(".o_subscription_delivery_address td")
+        return " ".join(" ".join(rows[0].itertext()).split()) if rows else None
+
+    def test_page_shows_where_the_copies_go_to_recipient_and_payer(self):
+        """A gift: Bob reads, Alice pays; both see where the copies go, also
+        a holiday pause and a planned move; the holder of the link sees the
+        subscription, not the address."""
+        self.bob.write({"street": "7 Mill Lane", "city": "Southtown"})
+        gift = self._active(
+            recipient_id=self.bob.id,
+            payer_id=self.alice.id,
+            date_start=self.today - relativedelta(months=1),
+        )
+        for user in (self.portal_bob, self.portal_alice):
+            self._login(user)
+            response = self._page(gift)
+            self.assertEqual(response.status_code, 200)
+            delivered_to = self._delivered_to(response.text)
+            self.assertIn("7 Mill Lane", delivered_to, user.login)
+            self.assertIn("Southtown", delivered_to)
+        self.assertNotIn(
+            "7 Mill Lane", self._delivered_to(self._page(self.subscription).text)
+        )
+        # a pause today, then a move planned by the reader
+        gift.sudo()._pause(self.today, self.today + relativedelta(days=20))
+        self._login(self.portal_bob)
+        start = self.today + relativedelta(days=7)
+        self._post(
+            gift,
+            "address",
+            date_from=fields.Date.to_string(start),
+            street="1 Lake Road",
+            zip="10100",
+            city="Northtown",
+        )
+        delivered_to = self._delivered_to(self._page(gift).text)
+        self.assertIn("7 Mill Lane", delivered_to, "until the move")
+        self.assertIn("No copies until", delivered_to)
+        self.assertIn("1 Lake Road", delivered_to)
+        self.assertIn(format_date(self.env, start), delivered_to)
+        # a digital copy has no postal address to show
+        self._login(self.portal_alice)
+        digital = self._active(
+            recipient_id=self.carol.id,
+            payer_id=self.alice.id,
+            plan_id=self.plan_monthly_digital.id,
+        )
+        self.assertIsNone(self._delivered_to(self._page(digital).text))
+        # the link mailed to the payer shows no address, logged out or not
+        token = gift.sudo()._portal_ensure_token()
+        self.authenticate(None, None)
+        response = self._page(gift, token=token)
+        self.assertEqual(response.status_code, 200)
+        self.assertIsNone(self._delivered_to(response.text))
+        self._login(self.portal_alice)
+        other = self._active(
+            recipient_id=self.carol.id,
+            publication_id=self.daily.id,
+            plan_id=self.plan_daily.id,
+        )
+        response = self._page(other, token=other.sudo()._portal_ensure_token())
+        self.assertEqual(response.status_code, 200)
+        self.assertIsNone(self._delivered_to(response.text))
 
     # -- complaint -----------------------------------------------------------
     def _tickets(self):

@@ -28,6 +28,7 @@ class TestSubscriptionPortalTour(HelpdeskCommon, HttpCase):
                 "retention_discount": 10.0,
             }
         )
+        cls.alice.street = "3 Harbour Street"
         cls.provider = cls._demo_provider(cls.env.company)
 
     @classmethod
@@ -42,8 +43,8 @@ class TestSubscriptionPortalTour(HelpdeskCommon, HttpCase):
         return provider
 
     def test_subscriber_renews_pays_pauses_and_reports_a_missing_copy(self):
-        """Renew and pay, pause, report a missing copy, then ask to cancel and
-        take the discount offered instead."""
+        """See where the copies go, renew and pay, pause, report a missing
+        copy, then ask to cancel and take the discount offered instead."""
         today = fields.Date.context_today(self.env["res.partner"])
         subscription = self._active(date_start=today - relativedelta(months=2))
         end = subscription.date_end

@@ -334,10 +334,29 @@ class PublicationSubscription(models.Model):
                     subscription.date_start
                 )
 
-    @api.depends("recipient_id", "payer_id")
+    @api.depends("recipient_id.commercial_partner_id", "payer_id.commercial_partner_id")
     def _compute_is_gift(self):
+        """Paid by someone other than the reader: another person or company
+        (a company paying for its own contact's copy is not a gift)."""
         for subscription in self:
-            subscription.is_gift = subscription.payer_id != subscription.recipient_id
+            subscription.is_gift = (
+                subscription.payer_id.commercial_partner_id
+                != subscription.recipient_id.commercial_partner_id
+            )
+
+    @api.onchange("recipient_id", "payer_id")
+    def _onchange_gift_origin(self):
+        """A draft entered by hand with another payer is a gift, as the
+        form's Gift ribbon says; back to New when the reader pays again.
+        An onchange, not a computed origin: the payer follows the recipient
+        unless the origin is a gift (_compute_payer_id), so a computed origin
+        would depend on itself through the payer."""
+        if self.state != "draft" or not (self.recipient_id and self.payer_id):
+            return
+        if self.origin == "new" and self.is_gift:
+            self.origin = "gift"
+        elif self.origin == "gift" and not self.is_gift:
+            self.origin = "new"
 
     def _compute_invoice_count(self):
         moves = self._moves_by_subscription()
@@ -496,6 +515,7 @@ class PublicationSubscription(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._set_gift_origin(vals_list)
         for vals in vals_list:
             self._check_guarded_fields(vals, creating=True)
             if vals.get("name", "/") == "/":
@@ -507,6 +527,27 @@ class PublicationSubscription(models.Model):
         subscriptions = super().create(vals_list)
         subscriptions._attribute_to_campaigns()
         return subscriptions
+
+    @api.model
+    def _set_gift_origin(self, vals_list):
+        """Origin Gift for the new subscriptions (origin New or none) paid by
+        another person or company than their reader, as is_gift and the form
+        (_onchange_gift_origin) say."""
+        todo = [
+            vals
+            for vals in vals_list
+            if vals.get("origin", "new") == "new"
+            and vals.get("payer_id")
+            and vals.get("recipient_id")
+        ]
+        ids = {vals[name] for vals in todo for name in ("payer_id", "recipient_id")}
+        commercial = {
+            partner.id: partner.commercial_partner_id
+            for partner in self.env["res.partner"].browse(ids)
+        }
+        for vals in todo:
+            if commercial[vals["payer_id"]] != commercial[vals["recipient_id"]]:
+                vals["origin"] = "gift"
 
     def write(self, vals):
         """Copies changed on an open subscription are invoiced, credited or

@@ -167,16 +167,31 @@ class PublicationSubscription(models.Model):
             )
         return Attempt.create(vals_list)
 
-    def _next_term_amount(self, quantity=None):
-        """The next term's amount: the save offer's plan and discount."""
+    def _next_term_amount(self, quantity=None, plan=None, discount=None):
+        """The next term's amount: with the save offer accepted (next_plan_id,
+        next_discount), or with plan (False: this offer's price) and discount
+        when given."""
         self.ensure_one()
         if self._is_free():
             return 0.0
         quantity = self.quantity if quantity is None else quantity
-        price = self.next_plan_id.price if self.next_plan_id else self.price_unit
-        return self.currency_id.round(
-            price * quantity * (100.0 - self.next_discount) / 100.0
-        )
+        plan = self.next_plan_id if plan is None else plan
+        discount = self.next_discount if discount is None else discount
+        price = plan.price if plan else self.price_unit
+        return self.currency_id.round(price * quantity * (100.0 - discount) / 100.0)
+
+    def _next_term(self):
+        """The term after the current end, as the reader is told of it: its
+        first and last day, its amount with the save offer accepted and its
+        amount without (amount_regular)."""
+        self.ensure_one()
+        start = self.date_end + timedelta(days=1)
+        return {
+            "date_start": start,
+            "date_end": self._next_period_end(start),
+            "amount": self._next_term_amount(),
+            "amount_regular": self._next_term_amount(plan=False, discount=0.0),
+        }
 
     def _invoice_price(self, period):
         """(price per copy, discount %) of period's invoice line: a renewal

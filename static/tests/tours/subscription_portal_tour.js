@@ -23,6 +23,10 @@ registry.category("web_tour.tours").add("publication_crm_subscription_portal", {
             expectUnloadPage: true,
         },
         {
+            content: "The page says where the copies go",
+            trigger: ".o_subscription_delivery_address:contains(3 Harbour Street)",
+        },
+        {
             content: "Renew and pay",
             trigger: ".o_subscription_renew button[type='submit']",
             run: "click",
@@ -118,8 +122,12 @@ registry.category("web_tour.tours").add("publication_crm_subscription_portal", {
             expectUnloadPage: true,
         },
         {
-            content: "The subscription is kept",
-            trigger: ".o_subscription_message:contains(Thank you for staying)",
+            content: "The subscription is kept; the answer names the term discounted",
+            trigger: ".o_subscription_message:contains(Thank you for staying: your term from)",
+        },
+        {
+            content: "The page shows that term and its price",
+            trigger: ".o_subscription_next_term:contains(10% off)",
         },
     ],
 });
