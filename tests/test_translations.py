@@ -1,3 +1,5 @@
+import re
+
 from freezegun import freeze_time
 
 from odoo.tests import HttpCase, TransactionCase, tagged
@@ -89,3 +91,34 @@ class TestTranslatedPortal(HelpdeskCommon, HttpCase):
         for text in ("假期暂停", "暂停投递", "付款人", "2026/12/31"):
             self.assertIn(text, page)
         self.assertNotIn("Pause delivery", page)
+
+    def test_login_opens_the_portal_in_the_readers_language(self):
+        """A Finnish reader who logs in from a browser that saw the portal in English
+        (its frontend_lang cookie) gets the portal in Finnish, without the footer's
+        language switch."""
+        self.portal_alice.partner_id.lang = "fi_FI"
+        with freeze_time("2026-03-01"):
+            subscription = self._active(
+                recipient_id=self.portal_alice.partner_id.id, date_start="2026-01-01"
+            )
+        # the mail's link, opened before logging in, is shown in the site's language
+        token = subscription._portal_ensure_token()
+        self.url_open(f"/my/subscriptions/{subscription.id}?access_token={token}")
+        self.assertEqual(self.opener.cookies.get("frontend_lang"), "en_US")
+        login_page = self.url_open("/web/login?redirect=/my/subscriptions")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page.text).group(
+            1
+        )
+        response = self.url_open(
+            "/web/login",
+            data={
+                "login": self.portal_alice.login,
+                "password": self.portal_alice.login,
+                "csrf_token": token,
+                "redirect": "/my/subscriptions",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("/fi/my/subscriptions", response.url)
+        self.assertIn("Tilaukset", response.text)
+        self.assertEqual(self.opener.cookies.get("frontend_lang"), "fi_FI")
