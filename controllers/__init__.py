@@ -1,3 +1,4 @@
+from . import helpdesk_portal
 from . import portal
 from . import privacy
 from . import web

@@ -44,6 +44,7 @@ from . import test_analytics
 from . import test_analytics_dashboard
 from . import test_analytics_reconciliation
 from . import test_translations
+from . import test_helpdesk_translations
 from . import test_retention
 from . import test_retention_portal
 from . import test_subscription_mail
