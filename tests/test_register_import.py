@@ -5,6 +5,7 @@ from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
@@ -222,6 +223,42 @@ class TestRegisterImport(AutomationCommon):
         self.assertEqual([row["reference"] for row in rejected], ["R-1002"])
         self.assertIn("end before start", rejected[0]["problems"])
         self.assertFalse(self._imported("R-1002"))
+
+    def test_dry_run_keeps_the_dialog(self):
+        """The dry run and the import reopen the dialog with the action's name;
+        the form's buttons are in its footer (no Save of the default ones)."""
+        record = self._import_record(TEMPLATE.encode())
+        actions = [record.action_dry_run()]
+        commits = CronCommits(self.env)
+        with patch.object(
+            self.registry["ir.cron"], "_commit_progress", autospec=True
+        ) as progress:
+            progress.side_effect = commits
+            actions.append(record.action_import())
+        commits.done()
+        for action in actions:
+            self.assertEqual(
+                {key: action.get(key) for key in ("type", "res_model", "res_id")},
+                {
+                    "type": "ir.actions.act_window",
+                    "res_model": "publication.register.import",
+                    "res_id": record.id,
+                },
+            )
+            self.assertEqual(
+                (action["name"], action["target"], action["view_mode"]),
+                ("Import a Register", "new", "form"),
+            )
+        arch = record.get_views([(False, "form")])["views"]["form"]["arch"]
+        form = etree.fromstring(arch)
+        self.assertFalse(form.xpath("//header//button"), "buttons in the footer")
+        self.assertEqual(
+            {
+                button.get("name") or button.get("special")
+                for button in form.xpath("//footer/button")
+            },
+            {"action_dry_run", "action_import", "action_download_template", "cancel"},
+        )
 
     def test_rejected_file_is_safe_in_a_spreadsheet(self):
         """A cell a spreadsheet would run as a formula gets a leading quote in

@@ -341,13 +341,11 @@ class PublicationRegisterImport(models.Model):
         return self.search([("state", "=", "queued")])._run_batches()
 
     def _reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        """The dialog again, with the menu action's name and target."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "publication_crm.publication_register_import_action"
+        )
+        return action | {"res_id": self.id, "views": [(False, "form")]}
 
     def action_download_template(self):
         return self._download("template_file", "register_template.csv")
