@@ -224,6 +224,67 @@ class TestRegisterImport(AutomationCommon):
         self.assertIn("end before start", rejected[0]["problems"])
         self.assertFalse(self._imported("R-1002"))
 
+    def test_counts_agree_with_the_rejected_file(self):
+        """20 lines, 3 with problems and 1 that fails when imported: the dry
+        run counts the 3 lines with problems; the import counts
+        what it created and what the file of rejected lines holds (4), as
+        lines with problems too."""
+        base = template_rows()[0]
+        rows = [
+            base
+            | {
+                "reference": f"C-{n}",
+                "subscriber": f"Reader {n}",
+                "email": f"reader{n}@example.com",
+            }
+            for n in range(20)
+        ]
+        rows[3]["end"] = "2020-01-01"
+        rows[8]["copies"] = "two"
+        rows[15]["publication"] = "XX"
+        record = self._import_record(csv_file(rows), valid_only=True)
+        record.action_dry_run()
+        self.assertEqual(
+            (record.state, record.line_count, record.error_count), ("errors", 20, 3)
+        )
+        self.assertEqual(record.rejected_count, 0, "nothing rejected by a dry run")
+        Batch = self.registry["publication.register.import.batch"]
+        vals = Batch._subscription_vals
+
+        def failing(batch, row):
+            if row["reference"] == "C-11":
+                raise ValueError("the old system's data is broken")
+            return vals(batch, row)
+
+        commits = CronCommits(self.env)
+        with (
+            patch.object(Batch, "_subscription_vals", failing),
+            patch.object(
+                self.registry["ir.cron"], "_commit_progress", autospec=True
+            ) as progress,
+        ):
+            progress.side_effect = commits
+            record.action_import()
+        commits.done()
+        rejected = list(
+            csv.DictReader(io.StringIO(base64.b64decode(record.rejected_file).decode()))
+        )
+        self.assertEqual(
+            [row["reference"] for row in rejected], ["C-3", "C-8", "C-11", "C-15"]
+        )
+        self.assertEqual(
+            (
+                record.state,
+                record.created_count,
+                record.updated_count,
+                record.unchanged_count,
+                record.rejected_count,
+                record.error_count,
+            ),
+            ("done", 16, 0, 0, 4, 4),
+        )
+        self.assertEqual(len(self._imported(*(row["reference"] for row in rows))), 16)
+
     def test_dry_run_keeps_the_dialog(self):
         """The dry run and the import reopen the dialog with the action's name;
         the form's buttons are in its footer (no Save of the default ones)."""

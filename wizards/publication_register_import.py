@@ -108,20 +108,31 @@ class PublicationRegisterImport(models.Model):
             reason=reason,
         )
 
-    @api.depends("batch_ids.state")
+    @api.depends("state", "problems", "batch_ids.state", "batch_ids.problems")
     def _compute_counts(self):
+        """Created, updated and unchanged by the batches; rejected: the lines
+        of the file of rejected lines, those refused before the batches (with
+        Import Only the Valid Lines) and those the batches refused."""
         totals = {
-            record.id: dict.fromkeys(("created", "updated", "unchanged", "rejected"), 0)
+            record.id: dict.fromkeys(("created", "updated", "unchanged"), 0)
+            for record in self
+        }
+        rejected = {
+            record.id: {problem[0] for problem in record.problems or []}
+            if record.state in ("queued", "done")
+            else set()
             for record in self
         }
         done = dict.fromkeys(self.ids, 0)
         for batch in self.batch_ids:
             for key in totals[batch.import_id.id]:
                 totals[batch.import_id.id][key] += batch[f"{key}_count"]
+            rejected[batch.import_id.id] |= {p[0] for p in batch.problems or []}
             done[batch.import_id.id] += batch.state == "done"
         for record in self:
             for key, value in totals.get(record.id, {}).items():
                 record[f"{key}_count"] = value
+            record.rejected_count = len(rejected.get(record.id, ()))
             batches = len(record.batch_ids)
             record.progress = 100.0 * done.get(record.id, 0) / batches if batches else 0
 
@@ -331,7 +342,9 @@ class PublicationRegisterImport(models.Model):
             rejected = [p for batch in record.batch_ids for p in batch.problems or []]
             if rejected:
                 problems = (record.problems or []) + rejected
-                record.problems = problems
+                record.write(
+                    {"problems": problems, "error_count": _line_count(problems)}
+                )
                 record._write_rejected(record._read_rows()[0], problems)
             record.state = "done"
 
@@ -366,6 +379,11 @@ class PublicationRegisterImport(models.Model):
         content = base64.b64encode(TEMPLATE.encode())
         for record in self:
             record.template_file = content
+
+
+def _line_count(problems):
+    """The number of lines of problems (line, column, value, reason)."""
+    return len({problem[0] for problem in problems})
 
 
 def _as_text(value):
