@@ -321,6 +321,66 @@ class TestRegisterImport(AutomationCommon):
             {"action_dry_run", "action_import", "action_download_template", "cancel"},
         )
 
+    def test_paid_until_before_the_end_is_a_warning(self):
+        """A gift paid until 2026-08-31 of a term ending 2027-02-28: the rest
+        of the term is owed. Without Invoice the Unpaid Rest the line is
+        imported as paid, with a warning in the dry run, the report and the
+        file of lines with warnings; a member copy (free) has none."""
+        rows = template_rows()
+        rows[3]["paid_until"] = "2026-03-31"  # Dora's member copy: free
+        record = self._import_record(csv_file(rows))
+        record.action_dry_run()
+        self.assertEqual((record.state, record.error_count), ("checked", 0))
+        self.assertEqual(record.warning_count, 1)
+        self.assertEqual(
+            [tuple(w[:3]) for w in record.warnings], [(3, "paid_until", "2026-08-31")]
+        )
+        warning = (
+            "Line 3, column paid_until (S), value '2026-08-31': before the end "
+            "of the term (02/28/2027); the unpaid rest, 09/01/2026 to 02/28/2027 "
+            "($\xa059.51), is taken as paid. Tick Invoice the Unpaid Rest to invoice "
+            "it to the payer."
+        )
+        self.assertEqual(record.warning_report, warning)
+        self.assertFalse(record.report)
+        record = self._import(csv_file(rows))
+        self.assertEqual(
+            (record.created_count, record.rejected_count, record.warning_count),
+            (5, 0, 1),
+        )
+        self.assertFalse(record.rejected_file)
+        warned = list(
+            csv.DictReader(io.StringIO(base64.b64decode(record.warning_file).decode()))
+        )
+        self.assertEqual(
+            [(row["reference"], row["warnings"]) for row in warned],
+            [("R-1002", warning)],
+        )
+        self.assertEqual(record.warning_file_name, "lines_with_warnings.csv")
+        self.assertEqual(self._imported("R-1002").period_ids.payment_state, "paid")
+
+        invoiced = self._import_record(csv_file(template_rows()), opening_invoice=True)
+        invoiced.action_dry_run()
+        self.assertEqual((invoiced.state, invoiced.warning_count), ("checked", 0))
+        self.assertFalse(invoiced.warning_report)
+
+    def test_paid_until_before_the_current_term_is_a_warning(self):
+        """Paid until before the current term: only the current term is
+        invoiced to the payer, said on the line."""
+        rows = [
+            template_rows()[0]
+            | {"start": "2024-01-01", "end": "2026-12-31", "paid_until": "2025-06-30"}
+        ]
+        record = self._import(csv_file(rows), opening_invoice=True)
+        self.assertEqual(
+            record.warning_report,
+            "Line 2, column paid_until (S), value '2025-06-30': before the "
+            "current term (from 01/01/2026); only the current term is invoiced "
+            "to the payer, not the unpaid time before it.",
+        )
+        anna = self._imported("R-1001")
+        self.assertAlmostEqual(anna.period_ids.invoice_id.amount_untaxed, 120.0)
+
     def test_rejected_file_is_safe_in_a_spreadsheet(self):
         """A cell a spreadsheet would run as a formula gets a leading quote in
         the file of rejected lines; imported again, the text has no quote."""
