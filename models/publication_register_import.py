@@ -56,8 +56,8 @@ class PublicationRegisterImport(models.Model):
     opening_invoice = fields.Boolean(
         string="Invoice the Unpaid Rest",
         help="When Paid Until is before the end of the current term, invoice the "
-        "rest of the term to the payer (an opening invoice). Otherwise the term "
-        "is taken as paid in the former register.",
+        "rest of the term to the payer (an opening invoice). Otherwise the rest "
+        "is taken as paid in the former register, with a warning on the line.",
     )
     valid_only = fields.Boolean(
         string="Import Only the Valid Lines",
@@ -80,6 +80,14 @@ class PublicationRegisterImport(models.Model):
     error_count = fields.Integer(string="Lines with Problems", readonly=True)
     problems = fields.Json(readonly=True)
     report = fields.Text(compute="_compute_report")
+    warning_count = fields.Integer(
+        string="Lines with Warnings",
+        readonly=True,
+        help="Lines imported (or to import) that need a look: a Paid Until "
+        "before the end of the term, for instance.",
+    )
+    warnings = fields.Json(readonly=True)
+    warning_report = fields.Text(compute="_compute_report")
     batch_ids = fields.One2many("publication.register.import.batch", "import_id")
     progress = fields.Float(compute="_compute_counts", string="Progress (%)")
     created_count = fields.Integer(compute="_compute_counts", string="Created")
@@ -88,12 +96,17 @@ class PublicationRegisterImport(models.Model):
     rejected_count = fields.Integer(compute="_compute_counts", string="Rejected")
     rejected_file = fields.Binary(readonly=True, attachment=True)
     rejected_file_name = fields.Char(readonly=True)
+    warning_file = fields.Binary(string="Warnings File", readonly=True, attachment=True)
+    warning_file_name = fields.Char(readonly=True)
 
-    @api.depends("problems")
+    @api.depends("problems", "warnings")
     def _compute_report(self):
         for record in self:
             record.report = "\n".join(
                 record._problem_text(problem) for problem in record.problems or []
+            )
+            record.warning_report = "\n".join(
+                record._problem_text(warning) for warning in record.warnings or []
             )
 
     def _problem_text(self, problem):
@@ -108,20 +121,31 @@ class PublicationRegisterImport(models.Model):
             reason=reason,
         )
 
-    @api.depends("batch_ids.state")
+    @api.depends("state", "problems", "batch_ids.state", "batch_ids.problems")
     def _compute_counts(self):
+        """Created, updated and unchanged by the batches; rejected: the lines
+        of the file of rejected lines, those refused before the batches (with
+        Import Only the Valid Lines) and those the batches refused."""
         totals = {
-            record.id: dict.fromkeys(("created", "updated", "unchanged", "rejected"), 0)
+            record.id: dict.fromkeys(("created", "updated", "unchanged"), 0)
+            for record in self
+        }
+        rejected = {
+            record.id: {problem[0] for problem in record.problems or []}
+            if record.state in ("queued", "done")
+            else set()
             for record in self
         }
         done = dict.fromkeys(self.ids, 0)
         for batch in self.batch_ids:
             for key in totals[batch.import_id.id]:
                 totals[batch.import_id.id][key] += batch[f"{key}_count"]
+            rejected[batch.import_id.id] |= {p[0] for p in batch.problems or []}
             done[batch.import_id.id] += batch.state == "done"
         for record in self:
             for key, value in totals.get(record.id, {}).items():
                 record[f"{key}_count"] = value
+            record.rejected_count = len(rejected.get(record.id, ()))
             batches = len(record.batch_ids)
             record.progress = 100.0 * done.get(record.id, 0) / batches if batches else 0
 
@@ -168,26 +192,35 @@ class PublicationRegisterImport(models.Model):
         return rows, problems
 
     def _check_rows(self):
-        """(rows, clean rows, problems) of the whole file: nothing is written."""
+        """(rows, clean rows, problems, warnings) of the whole file: nothing
+        is written."""
         rows, problems = self._read_rows()
         if problems:
-            return rows, [], problems
+            return rows, [], problems, []
         env = self.with_company(self.company_id).env
-        clean, problems = RegisterChecker(env, rows).check(rows)
-        return rows, clean, problems
+        checker = RegisterChecker(env, rows)
+        clean, problems = checker.check(rows)
+        warnings = checker.payment_warnings(clean, self.opening_invoice)
+        return rows, clean, problems, warnings
+
+    def _checked_vals(self, rows, problems, warnings):
+        return {
+            "line_count": len(rows),
+            "error_count": _line_count(problems),
+            "problems": problems,
+            "warning_count": _line_count(warnings),
+            "warnings": warnings,
+        }
 
     def action_dry_run(self):
-        """Check every line and list the problems; nothing is imported."""
+        """Check every line and list the problems and warnings; nothing is
+        imported."""
         self._check_manager()
         self.ensure_one()
-        rows, _clean, problems = self._check_rows()
+        rows, _clean, problems, warnings = self._check_rows()
         self.write(
-            {
-                "line_count": len(rows),
-                "error_count": len({line for line, *_rest in problems}),
-                "problems": problems,
-                "state": "errors" if problems else "checked",
-            }
+            self._checked_vals(rows, problems, warnings)
+            | {"state": "errors" if problems else "checked"}
         )
         return self._reopen()
 
@@ -197,29 +230,22 @@ class PublicationRegisterImport(models.Model):
         self.ensure_one()
         if self.state not in ("draft", "errors", "checked"):
             raise UserError(self.env._("This file is imported already."))
-        rows, clean, problems = self._check_rows()
+        rows, clean, problems, warnings = self._check_rows()
         if problems and not (self.valid_only and clean):
             self.write(
-                {
-                    "line_count": len(rows),
-                    "error_count": len({line for line, *_rest in problems}),
-                    "problems": problems,
-                    "state": "errors",
-                }
+                self._checked_vals(rows, problems, warnings) | {"state": "errors"}
             )
             raise UserError(
                 self.env._(
                     "%(count)s line(s) have problems (see the dry run): correct the "
                     "file or choose to import only the valid lines.",
-                    count=len({line for line, *_rest in problems}),
+                    count=_line_count(problems),
                 )
             )
         valid_lines = {row["line"] for row in clean}
         self.write(
-            {
-                "line_count": len(rows),
-                "error_count": len(rows) - len(valid_lines),
-                "problems": problems,
+            self._checked_vals(rows, problems, warnings)
+            | {
                 "state": "queued",
                 "batch_ids": [
                     fields.Command.create({"rows": batch, "state": "todo"})
@@ -229,7 +255,7 @@ class PublicationRegisterImport(models.Model):
                 ],
             }
         )
-        self._write_rejected(rows, problems)
+        self._write_files(rows)
         if len(rows) <= IMMEDIATE_LINES:
             self._run_batches()
         else:
@@ -281,23 +307,26 @@ class PublicationRegisterImport(models.Model):
             ]
         return batches + [batch] if batch else batches
 
-    def _write_rejected(self, rows, problems):
-        if not problems:
-            return
-        reasons = {}
-        for problem in problems:
-            reasons.setdefault(problem[0], []).append(self._problem_text(problem))
-        rejected = [
-            dict(row, problems="; ".join(reasons[row["line"]]))
-            for row in rows
-            if row["line"] in reasons
-        ]
-        self.write(
-            {
-                "rejected_file": base64.b64encode(write_csv(rejected, ["problems"])),
-                "rejected_file_name": "rejected_lines.csv",
-            }
-        )
+    def _write_files(self, rows):
+        """The files of rejected lines (with their problems) and of lines with
+        warnings (imported, with their warnings), from the rows of the file."""
+        self.ensure_one()
+        vals = {}
+        for field, column, name in (
+            ("rejected_file", "problems", "rejected_lines.csv"),
+            ("warning_file", "warnings", "lines_with_warnings.csv"),
+        ):
+            reasons = {}
+            for problem in self[column] or []:
+                reasons.setdefault(problem[0], []).append(self._problem_text(problem))
+            lines = [
+                dict(row, **{column: "; ".join(reasons[row["line"]])})
+                for row in rows
+                if row["line"] in reasons
+            ]
+            vals[field] = bool(lines) and base64.b64encode(write_csv(lines, [column]))
+            vals[f"{field}_name"] = bool(lines) and name
+        self.write(vals)
 
     # ------------------------------------------------------------------
     # Batches
@@ -331,8 +360,10 @@ class PublicationRegisterImport(models.Model):
             rejected = [p for batch in record.batch_ids for p in batch.problems or []]
             if rejected:
                 problems = (record.problems or []) + rejected
-                record.problems = problems
-                record._write_rejected(record._read_rows()[0], problems)
+                record.write(
+                    {"problems": problems, "error_count": _line_count(problems)}
+                )
+                record._write_files(record._read_rows()[0])
             record.state = "done"
 
     @api.model
@@ -341,13 +372,11 @@ class PublicationRegisterImport(models.Model):
         return self.search([("state", "=", "queued")])._run_batches()
 
     def _reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        """The dialog again, with the menu action's name and target."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "publication_crm.publication_register_import_action"
+        )
+        return action | {"res_id": self.id, "views": [(False, "form")]}
 
     def action_download_template(self):
         return self._download("template_file", "register_template.csv")
@@ -368,6 +397,11 @@ class PublicationRegisterImport(models.Model):
         content = base64.b64encode(TEMPLATE.encode())
         for record in self:
             record.template_file = content
+
+
+def _line_count(problems):
+    """The number of lines of problems (line, column, value, reason)."""
+    return len({problem[0] for problem in problems})
 
 
 def _as_text(value):

@@ -1,12 +1,9 @@
 import logging
-from datetime import timedelta
-
-from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
 from odoo.tools import html2plaintext, plaintext2html
 
-from ..utils.register_rows import RegisterChecker
+from ..utils.register_rows import RegisterChecker, unpaid_share
 from .publication_automation.publication_automation import CONCURRENT_UPDATE
 
 _logger = logging.getLogger(__name__)
@@ -274,15 +271,15 @@ class PublicationRegisterImportBatch(models.Model):
         }
 
     def _create_current_periods(self, subscriptions, rows):
+        """The current term of each new subscription: paid before the import,
+        or with Invoice the Unpaid Rest its unpaid share (after Paid Until)
+        invoiced to the payer."""
         opening = self.import_id.opening_invoice
         vals_list, shares = [], []
         for subscription, row in zip(subscriptions, rows, strict=True):
-            start = max(row["start"], self._term_start(subscription, row["end"]))
+            start, _unpaid_from, share = unpaid_share(subscription.plan_id, row)
             amount = 0.0 if subscription._is_free() else subscription.amount
-            paid_until = row["paid_until"] or row["end"]
-            unpaid = (row["end"] - max(paid_until, start - timedelta(days=1))).days
-            share = unpaid / ((row["end"] - start).days + 1)
-            invoice = opening and amount and unpaid > 0
+            invoice = opening and amount and share > 0
             vals_list.append(
                 {
                     "subscription_id": subscription.id,
@@ -319,14 +316,6 @@ class PublicationRegisterImportBatch(models.Model):
             "%(name)s (unpaid rest from the former register)", name=vals["name"]
         )
         return vals
-
-    def _term_start(self, subscription, end):
-        """First day of the current term ending on end."""
-        plan = subscription.plan_id
-        if plan.term_unit == "months":
-            return end + timedelta(days=1) - relativedelta(months=plan.term_length)
-        days = plan.term_length * 365 // subscription.publication_id.issues_per_year
-        return end - timedelta(days=max(days, 1) - 1)
 
     def _update_subscription(self, checker, row):
         """A corrected line: copies, end, route and notes; True when changed."""

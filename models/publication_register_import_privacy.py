@@ -30,8 +30,9 @@ class PublicationRegisterImport(models.Model):
         """The lines of partner as recipient or payer, found as the import
         finds partners (identity: old reference, e-mail, name and postal
         code, as they were) or by the old reference of a subscription they
-        receive: in the file, the batches' rows, the problems and the file of
-        rejected lines. The counts of the import stay."""
+        receive: in the file, the batches' rows, the problems and warnings and
+        the files of rejected lines and of lines with warnings. The counts of
+        the import stay."""
         received = self.env["publication.subscription"].search(
             [("recipient_id", "=", partner.id), ("import_ref", "!=", False)]
         )
@@ -61,12 +62,13 @@ class PublicationRegisterImport(models.Model):
             record.write(
                 {
                     "problems": _without_values(record.problems, lines),
+                    "warnings": _without_values(record.warnings, lines),
                     "file": base64.b64encode(write_csv(rows)),
                     "file_name": _csv_name(record.file_name),
                 }
             )
-            if record.rejected_file:
-                record._write_rejected(rows, record.problems)
+            if record.rejected_file or record.warning_file:
+                record._write_files(rows)
 
 
 def _anonymize_row(row, keys, anonymized_name):

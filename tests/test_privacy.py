@@ -208,6 +208,7 @@ REGISTER = [
         "offer": "Annual",
         "start": "2026-03-01",
         "end": "2027-02-28",
+        "paid_until": "2026-08-31",  # a warning: the rest is taken as paid
         "origin": "gift",
     },
     ALICE
@@ -388,6 +389,8 @@ class TestPrivacyErasure(HelpdeskCommon):
 
     def test_manager_erases_the_copies_and_keeps_the_counts(self):
         self.assertIn("Liddell", str(self.july.distribution_line_ids.mapped("name")))
+        warned = base64.b64decode(self.register.warning_file).decode()
+        self.assertIn("alice.liddell@example.com", warned, "Alice pays Ben's gift")
         before = self._figures()
         self._erase(self.manager)
         self.assertEqual(self._figures(), before)
@@ -407,12 +410,12 @@ class TestPrivacyErasure(HelpdeskCommon):
             (self.imported, ["note"]),
             (self.ticket.rating_ids, ["feedback"]),
             (self.register.batch_ids, ["rows", "problems"]),
-            (self.register, ["problems", "report"]),
+            (self.register, ["problems", "report", "warnings", "warning_report"]),
         ):
             self._assert_no_trace(
                 [r[name] for r in records for name in names], records._name
             )
-        for binary in ("file", "rejected_file"):
+        for binary in ("file", "rejected_file", "warning_file"):
             content = base64.b64decode(self.register[binary]).decode()
             self._assert_no_trace([content], binary)
         file = base64.b64decode(self.register.file).decode()

@@ -5,6 +5,7 @@ from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
@@ -221,6 +222,163 @@ class TestRegisterImport(AutomationCommon):
         self.assertEqual([row["reference"] for row in rejected], ["R-1002"])
         self.assertIn("end before start", rejected[0]["problems"])
         self.assertFalse(self._imported("R-1002"))
+
+    def test_counts_agree_with_the_rejected_file(self):
+        """20 lines, 3 with problems and 1 that fails when imported: the dry
+        run counts the 3 lines with problems; the import counts
+        what it created and what the file of rejected lines holds (4), as
+        lines with problems too."""
+        base = template_rows()[0]
+        rows = [
+            base
+            | {
+                "reference": f"C-{n}",
+                "subscriber": f"Reader {n}",
+                "email": f"reader{n}@example.com",
+            }
+            for n in range(20)
+        ]
+        rows[3]["end"] = "2020-01-01"
+        rows[8]["copies"] = "two"
+        rows[15]["publication"] = "XX"
+        record = self._import_record(csv_file(rows), valid_only=True)
+        record.action_dry_run()
+        self.assertEqual(
+            (record.state, record.line_count, record.error_count), ("errors", 20, 3)
+        )
+        self.assertEqual(record.rejected_count, 0, "nothing rejected by a dry run")
+        Batch = self.registry["publication.register.import.batch"]
+        vals = Batch._subscription_vals
+
+        def failing(batch, row):
+            if row["reference"] == "C-11":
+                raise ValueError("the old system's data is broken")
+            return vals(batch, row)
+
+        commits = CronCommits(self.env)
+        with (
+            patch.object(Batch, "_subscription_vals", failing),
+            patch.object(
+                self.registry["ir.cron"], "_commit_progress", autospec=True
+            ) as progress,
+        ):
+            progress.side_effect = commits
+            record.action_import()
+        commits.done()
+        rejected = list(
+            csv.DictReader(io.StringIO(base64.b64decode(record.rejected_file).decode()))
+        )
+        self.assertEqual(
+            [row["reference"] for row in rejected], ["C-3", "C-8", "C-11", "C-15"]
+        )
+        self.assertEqual(
+            (
+                record.state,
+                record.created_count,
+                record.updated_count,
+                record.unchanged_count,
+                record.rejected_count,
+                record.error_count,
+            ),
+            ("done", 16, 0, 0, 4, 4),
+        )
+        self.assertEqual(len(self._imported(*(row["reference"] for row in rows))), 16)
+
+    def test_dry_run_keeps_the_dialog(self):
+        """The dry run and the import reopen the dialog with the action's name;
+        the form's buttons are in its footer (no Save of the default ones)."""
+        record = self._import_record(TEMPLATE.encode())
+        actions = [record.action_dry_run()]
+        commits = CronCommits(self.env)
+        with patch.object(
+            self.registry["ir.cron"], "_commit_progress", autospec=True
+        ) as progress:
+            progress.side_effect = commits
+            actions.append(record.action_import())
+        commits.done()
+        for action in actions:
+            self.assertEqual(
+                {key: action.get(key) for key in ("type", "res_model", "res_id")},
+                {
+                    "type": "ir.actions.act_window",
+                    "res_model": "publication.register.import",
+                    "res_id": record.id,
+                },
+            )
+            self.assertEqual(
+                (action["name"], action["target"], action["view_mode"]),
+                ("Import a Register", "new", "form"),
+            )
+        arch = record.get_views([(False, "form")])["views"]["form"]["arch"]
+        form = etree.fromstring(arch)
+        self.assertFalse(form.xpath("//header//button"), "buttons in the footer")
+        self.assertEqual(
+            {
+                button.get("name") or button.get("special")
+                for button in form.xpath("//footer/button")
+            },
+            {"action_dry_run", "action_import", "action_download_template", "cancel"},
+        )
+
+    def test_paid_until_before_the_end_is_a_warning(self):
+        """A gift paid until 2026-08-31 of a term ending 2027-02-28: the rest
+        of the term is owed. Without Invoice the Unpaid Rest the line is
+        imported as paid, with a warning in the dry run, the report and the
+        file of lines with warnings; a member copy (free) has none."""
+        rows = template_rows()
+        rows[3]["paid_until"] = "2026-03-31"  # Dora's member copy: free
+        record = self._import_record(csv_file(rows))
+        record.action_dry_run()
+        self.assertEqual((record.state, record.error_count), ("checked", 0))
+        self.assertEqual(record.warning_count, 1)
+        self.assertEqual(
+            [tuple(w[:3]) for w in record.warnings], [(3, "paid_until", "2026-08-31")]
+        )
+        warning = (
+            "Line 3, column paid_until (S), value '2026-08-31': before the end "
+            "of the term (02/28/2027); the unpaid rest, 09/01/2026 to 02/28/2027 "
+            "($\xa059.51), is taken as paid. Tick Invoice the Unpaid Rest to invoice "
+            "it to the payer."
+        )
+        self.assertEqual(record.warning_report, warning)
+        self.assertFalse(record.report)
+        record = self._import(csv_file(rows))
+        self.assertEqual(
+            (record.created_count, record.rejected_count, record.warning_count),
+            (5, 0, 1),
+        )
+        self.assertFalse(record.rejected_file)
+        warned = list(
+            csv.DictReader(io.StringIO(base64.b64decode(record.warning_file).decode()))
+        )
+        self.assertEqual(
+            [(row["reference"], row["warnings"]) for row in warned],
+            [("R-1002", warning)],
+        )
+        self.assertEqual(record.warning_file_name, "lines_with_warnings.csv")
+        self.assertEqual(self._imported("R-1002").period_ids.payment_state, "paid")
+
+        invoiced = self._import_record(csv_file(template_rows()), opening_invoice=True)
+        invoiced.action_dry_run()
+        self.assertEqual((invoiced.state, invoiced.warning_count), ("checked", 0))
+        self.assertFalse(invoiced.warning_report)
+
+    def test_paid_until_before_the_current_term_is_a_warning(self):
+        """Paid until before the current term: only the current term is
+        invoiced to the payer, said on the line."""
+        rows = [
+            template_rows()[0]
+            | {"start": "2024-01-01", "end": "2026-12-31", "paid_until": "2025-06-30"}
+        ]
+        record = self._import(csv_file(rows), opening_invoice=True)
+        self.assertEqual(
+            record.warning_report,
+            "Line 2, column paid_until (S), value '2025-06-30': before the "
+            "current term (from 01/01/2026); only the current term is invoiced "
+            "to the payer, not the unpaid time before it.",
+        )
+        anna = self._imported("R-1001")
+        self.assertAlmostEqual(anna.period_ids.invoice_id.amount_untaxed, 120.0)
 
     def test_rejected_file_is_safe_in_a_spreadsheet(self):
         """A cell a spreadsheet would run as a formula gets a leading quote in

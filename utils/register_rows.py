@@ -4,12 +4,16 @@ what a check needs from the database is read for all lines in a few queries."""
 import csv
 import io
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from odoo.tools import email_normalize
+from odoo.tools.misc import format_amount, format_date
 
 from ..models.publication_route import normalize_zip
 from ..models.publication_subscription.publication_subscription import (
+    FREE_ORIGINS,
     OPEN_STATES,
     PAID_BY_OTHERS,
 )
@@ -114,6 +118,24 @@ def _text(value):
     if isinstance(value, date):
         return value.isoformat()
     return "" if value is None else str(value)
+
+
+def term_start(plan, end):
+    """First day of the current term of plan ending on end."""
+    if plan.term_unit == "months":
+        return end + timedelta(days=1) - relativedelta(months=plan.term_length)
+    days = plan.term_length * 365 // plan.publication_id.issues_per_year
+    return end - timedelta(days=max(days, 1) - 1)
+
+
+def unpaid_share(plan, clean):
+    """(first day of the current term, first day unpaid, fraction of the
+    term unpaid) of a clean row: unpaid after Paid Until (none when empty)."""
+    start = max(clean["start"], term_start(plan, clean["end"]))
+    paid_until = clean["paid_until"] or clean["end"]
+    unpaid_from = max(paid_until, start - timedelta(days=1)) + timedelta(days=1)
+    unpaid = (clean["end"] - unpaid_from).days + 1
+    return start, unpaid_from, max(unpaid, 0) / ((clean["end"] - start).days + 1)
 
 
 def person_keys(ref, email, name, zip_code):
@@ -289,6 +311,51 @@ class RegisterChecker:
             if not row_problems:
                 clean_rows.append(clean)
         return clean_rows, problems
+
+    def payment_warnings(self, clean_rows, opening_invoice):
+        """Warnings (line, column, value, reason) of the new subscriptions
+        paid until before the end of their term: the register says the rest
+        is owed. It is taken as paid unless opening_invoice (then it is
+        invoiced to the payer); unpaid time before the current term is not
+        taken over. Free subscriptions have none."""
+        Plan = self.env["publication.subscription.plan"]
+        currency = self.company.currency_id
+        warnings = []
+        for clean in clean_rows:
+            plan = Plan.browse(clean["plan_id"])
+            if (
+                clean["existing_id"]
+                or not clean["paid_until"]
+                or clean["paid_until"] >= clean["end"]
+                or clean["origin"] in FREE_ORIGINS
+                or plan.is_trial
+                or not plan.price
+            ):
+                continue
+            start, unpaid_from, share = unpaid_share(plan, clean)
+            if not opening_invoice:
+                reason = self.env._(
+                    "before the end of the term (%(end)s); the unpaid rest, "
+                    "%(from)s to %(end)s (%(amount)s), is taken as paid. Tick "
+                    "Invoice the Unpaid Rest to invoice it to the payer.",
+                    end=format_date(self.env, clean["end"]),
+                    amount=format_amount(
+                        self.env,
+                        currency.round(plan.price * clean["copies"] * share),
+                        currency,
+                    ),
+                    **{"from": format_date(self.env, unpaid_from)},
+                )
+            elif clean["paid_until"] < start - timedelta(days=1):
+                reason = self.env._(
+                    "before the current term (from %(start)s); only the current "
+                    "term is invoiced to the payer, not the unpaid time before it.",
+                    start=format_date(self.env, start),
+                )
+            else:
+                continue
+            warnings.append(self._problem(clean["row"], "paid_until", reason))
+        return warnings
 
     def _problem(self, row, column, reason):
         return (row["line"], column, _text(row.get(column)), reason)
