@@ -25,6 +25,8 @@
         "queue_job",
         "spreadsheet_dashboard",
         "privacy_partner_to_be_forgotten",
+        "account_banking_sepa_direct_debit",
+        "account_payment_return_import_iso20022",
     ],
     "data": [
         "security/publication_crm_security.xml",
@@ -86,6 +88,10 @@
         "views/publication_menus.xml",
         "views/publication_analytics_views.xml",
         "views/publication_retention_views.xml",
+        "security/publication_collection_security.xml",
+        "data/publication_collection_data.xml",
+        "wizards/publication_direct_debit_wizard_views.xml",
+        "views/publication_collection_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

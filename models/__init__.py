@@ -39,3 +39,9 @@ from . import res_partner_privacy
 from . import publication_register_import
 from . import publication_register_import_batch
 from . import publication_register_import_privacy
+from . import account_banking_mandate
+from . import account_payment_mode
+from . import account_payment_order
+from . import account_move_direct_debit
+from . import payment_return
+from . import res_partner_direct_debit

@@ -56,3 +56,4 @@ from . import test_privacy
 from . import test_date_formats
 from . import test_materialized_views
 from . import test_demo_history
+from . import test_direct_debit

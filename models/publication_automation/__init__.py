@@ -1,2 +1,3 @@
 from . import publication_automation
 from . import queue
+from . import direct_debit

@@ -1,3 +1,4 @@
 from . import publication_publication
 from . import analytics
 from . import portal
+from . import direct_debit

@@ -8,3 +8,4 @@ from . import campaign
 from . import portal
 from . import retention
 from . import mail
+from . import direct_debit

@@ -1,0 +1,280 @@
+import base64
+from datetime import date
+
+from freezegun import freeze_time
+from lxml import etree
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+from odoo.tools import file_open
+
+from .common import AutomationCommon
+
+COMPANY_IBAN = "FR76 3000 6000 0112 3456 7890 189"
+READER_IBANS = ["DE89 3704 0044 0532 0130 00", "NL91 ABNA 0417 1643 00"]
+
+
+def pain002_return(payments, reason, msg_id="RET-2026-0001"):
+    """A pain.002.001.03 status report of the bank rejecting payments (the
+    account.payment records of a direct debit order, by their end-to-end id)."""
+    transactions = "".join(
+        f"""
+            <TxInfAndSts>
+                <StsId>REJ{payment.id}</StsId>
+                <OrgnlEndToEndId>{payment.id}</OrgnlEndToEndId>
+                <TxSts>RJCT</TxSts>
+                <StsRsnInf><Rsn><Cd>{reason}</Cd></Rsn></StsRsnInf>
+                <OrgnlTxRef>
+                    <Amt><InstdAmt Ccy="{payment.currency_id.name}">{
+            payment.amount:.2f}</InstdAmt></Amt>
+                    <ReqdColltnDt>{payment.payment_line_date}</ReqdColltnDt>
+                    <Dbtr><Nm>{payment.partner_id.name}</Nm></Dbtr>
+                    <DbtrAcct><Id><IBAN>{
+            payment.partner_bank_id.sanitized_acc_number
+        }</IBAN></Id></DbtrAcct>
+                    <CdtrAcct><Id><IBAN>{
+            COMPANY_IBAN.replace(" ", "")
+        }</IBAN></Id></CdtrAcct>
+                </OrgnlTxRef>
+            </TxInfAndSts>"""
+        for payment in payments
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03">
+    <CstmrPmtStsRpt>
+        <GrpHdr>
+            <MsgId>{msg_id}</MsgId>
+            <CreDtTm>{date.today()}T08:00:00</CreDtTm>
+        </GrpHdr>
+        <OrgnlGrpInfAndSts>
+            <OrgnlMsgId>{payments.payment_order_id[:1].name}</OrgnlMsgId>
+            <OrgnlMsgNmId>pain.008.001.02</OrgnlMsgNmId>
+        </OrgnlGrpInfAndSts>
+        <OrgnlPmtInfAndSts>
+            <OrgnlPmtInfId>{payments.payment_order_id[:1].name}</OrgnlPmtInfId>
+            {transactions}
+        </OrgnlPmtInfAndSts>
+    </CstmrPmtStsRpt>
+</Document>""".encode()
+
+
+@tagged("post_install", "-at_install")
+class TestDirectDebit(AutomationCommon):
+    """Payers with a SEPA mandate: their renewal invoices are collected in a
+    direct debit order (OCA) and a bank return reopens them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.company
+        company.sepa_creditor_identifier = "FR78ZZZ424242"
+        bank = cls.env["res.bank"].create({"name": "Bank", "bic": "AGRIFRPPXXX"})
+        company_account = cls.env["res.partner.bank"].create(
+            {
+                "acc_number": COMPANY_IBAN,
+                "bank_id": bank.id,
+                "partner_id": company.partner_id.id,
+                "company_id": company.id,
+            }
+        )
+        sdd = cls.env.ref("account_banking_sepa_direct_debit.sepa_direct_debit")
+        cls.sdd_journal = cls.env["account.journal"].create(
+            {
+                "name": "Direct Debits",
+                "code": "SDD",
+                "type": "bank",
+                "bank_account_id": company_account.id,
+                "inbound_payment_method_line_ids": [
+                    Command.create({"payment_method_id": sdd.id})
+                ],
+            }
+        )
+        cls.sdd_mode = cls.env["account.payment.mode"].create(
+            {
+                "name": "SEPA Direct Debit",
+                "payment_method_id": sdd.id,
+                "bank_account_link": "fixed",
+                "fixed_journal_id": cls.sdd_journal.id,
+            }
+        )
+        cls.readers = cls.env["res.partner"].create(
+            [
+                {"name": f"Reader {n}", "email": f"reader{n}@example.com"}
+                for n in range(2)
+            ]
+        )
+        cls.monthly.direct_debit_return_fee = 5.0
+
+    def _enter_mandate(self, reader, iban):
+        """The clerk enters the mandate the reader signed, from a subscription."""
+        subscription = self.env["publication.subscription"].search(
+            [("payer_id", "=", reader.id)], limit=1
+        )
+        action = subscription.with_user(self.user).action_open_direct_debit_wizard()
+        wizard = Form(
+            self.env[action["res_model"]]
+            .with_user(self.user)
+            .with_context(action["context"])
+        )
+        wizard.acc_number = iban
+        wizard.signature_date = date(2026, 1, 10)
+        action = wizard.save().action_confirm()
+        return self.env["account.banking.mandate"].browse(action["res_id"])
+
+    def _collect(self):
+        self._run("_cron_direct_debit_collection")
+        return self.env["account.payment.order"].search(
+            [("payment_mode_id", "=", self.sdd_mode.id), ("state", "=", "draft")]
+        )
+
+    def _send(self, order):
+        """The clerk confirms the order, generates its pain.008 file (OCA
+        validates it against the schema) and marks it sent to the bank."""
+        order = order.with_user(self.user)
+        order.draft2open()
+        action = order.open2generated()
+        attachment = self.env["ir.attachment"].browse(action["res_id"])
+        order.generated2uploaded()
+        return base64.b64decode(attachment.datas)
+
+    def _import_return(self, payments, reason, msg_id):
+        """The clerk imports the bank's return file and confirms it."""
+        Import = self.env["payment.return.import"].with_user(self.user)
+        wizard = Import.create(
+            {
+                "data_file": base64.b64encode(pain002_return(payments, reason, msg_id)),
+            }
+        )
+        action = wizard.import_file()
+        payment_return = self.env["payment.return"].with_user(self.user)
+        payment_return = payment_return.browse(action["res_id"])
+        payment_return.action_confirm()
+        return payment_return
+
+    def _renewal_invoice(self, subscription):
+        return subscription.period_ids.sorted("date_start")[-1].invoice_id
+
+    def _assert_valid_pain008(self, xml):
+        schema = etree.XMLSchema(
+            etree.parse(
+                file_open("account_banking_sepa_direct_debit/data/pain.008.001.02.xsd")
+            )
+        )
+        root = etree.fromstring(xml)
+        self.assertTrue(schema.validate(root), schema.error_log)
+        return root
+
+    def test_mandate_payers_renewal_lands_in_one_order_with_a_valid_pain008(self):
+        with freeze_time("2026-01-01"):
+            subscriptions = self._active_continuous(self.readers)
+            for subscription in subscriptions:
+                self._pay(self._invoice(subscription))
+        with freeze_time("2026-01-10"):
+            mandate = self._enter_mandate(self.readers[0], READER_IBANS[0])
+        self.assertEqual(mandate.state, "valid")
+        self.assertEqual(mandate.recurrent_sequence_type, "first")
+        self.assertEqual(subscriptions[0].direct_debit_mandate_id, mandate)
+        self.assertFalse(subscriptions[1].direct_debit_mandate_id)
+        with freeze_time("2026-03-31"):
+            self._run("_cron_renew")
+            debited = self._renewal_invoice(subscriptions[0])
+            invoiced = self._renewal_invoice(subscriptions[1])
+            self.assertEqual(debited.payment_mode_id, self.sdd_mode)
+            self.assertEqual(debited.mandate_id, mandate)
+            self.assertFalse(invoiced.payment_mode_id)
+            order = self._collect()
+            self.assertEqual(len(order), 1)
+            self.assertEqual(order.date_scheduled, date(2026, 4, 1))
+            self.assertEqual(order.payment_line_ids.move_line_id.move_id, debited)
+            self.assertEqual(order.payment_line_ids.mandate_id, mandate)
+            self.assertEqual(self._collect(), order, "a rerun adds nothing")
+            self.assertEqual(len(order.payment_line_ids), 1)
+            root = self._assert_valid_pain008(self._send(order))
+        ns = {"p": root.nsmap[None]}
+        self.assertEqual(
+            root.xpath("//p:MndtId", namespaces=ns)[0].text,
+            mandate.unique_mandate_reference,
+        )
+        self.assertEqual(
+            root.xpath("//p:PmtInf/p:PmtTpInf/p:SeqTp", namespaces=ns)[0].text, "FRST"
+        )
+        self.assertEqual(root.xpath("//p:CtrlSum", namespaces=ns)[0].text, "30.00")
+        self.assertEqual(order.state, "uploaded")
+        self.assertIn(debited.payment_state, ("in_payment", "paid"))
+        self.assertEqual(
+            subscriptions[0].period_ids.sorted("date_start")[-1].payment_state,
+            debited.payment_state,
+        )
+        self.assertEqual(mandate.recurrent_sequence_type, "recurring")
+        with freeze_time("2026-04-01"):
+            self.assertFalse(self._collect(), "an invoice is never debited twice")
+
+    def test_returns_reopen_the_invoice_tell_the_payer_charge_the_fee_and_suspend(self):
+        with freeze_time("2026-01-01"):
+            subscription = self._active_continuous(self.readers[:1])
+            self._pay(self._invoice(subscription))
+        with freeze_time("2026-01-10"):
+            mandate = self._enter_mandate(self.readers[0], READER_IBANS[0])
+        with freeze_time("2026-03-31"):
+            self._run("_cron_renew")
+            invoice = self._renewal_invoice(subscription)
+            order = self._collect()
+            self._send(order)
+        with freeze_time("2026-04-05"):
+            self._import_return(order.payment_ids, "AM04", "RET-1")
+        period = subscription.period_ids.sorted("date_start")[-1]
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertTrue(invoice.returned_payment)
+        self.assertEqual(invoice.direct_debit_return_reason_id.code, "AM04")
+        self.assertEqual(period.payment_state, "not_paid", "awaiting payment again")
+        mail = subscription.message_ids.filtered(
+            lambda m: "was returned" in (m.subject or "")
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.partner_ids, self.readers[0])
+        self.assertIn("AM04", str(mail.body))
+        fee = self.env["account.move"].search(
+            [("invoice_origin", "=", invoice.name), ("move_type", "=", "out_invoice")]
+        )
+        self.assertEqual(fee.partner_id, self.readers[0])
+        self.assertEqual(fee.amount_total, 5.0)
+        self.assertEqual(fee.state, "posted")
+        self.assertEqual(mandate.publication_return_count, 1)
+        self.assertEqual(mandate.state, "valid", "one return is not enough")
+        # the next renewal returns too: the second return suspends the mandate
+        with freeze_time("2026-06-30"):
+            self._run("_cron_renew")
+            second = self._renewal_invoice(subscription)
+            order = self._collect()
+            self.assertEqual(
+                order.payment_line_ids.move_line_id.move_id,
+                second | fee,
+                "the fee is debited too, the returned invoice is not debited again",
+            )
+            self._send(order)
+        with freeze_time("2026-07-03"):
+            self._import_return(order.payment_ids, "AM04", "RET-2")
+        self.assertEqual(mandate.publication_return_count, 2)
+        self.assertEqual(mandate.state, "expired")
+        self.assertFalse(subscription.direct_debit_mandate_id)
+        self.assertFalse(
+            self.readers[0].with_company(self.env.company).customer_payment_mode_id
+        )
+        self.assertFalse(second.payment_mode_id, "the payer is invoiced again")
+        self.assertEqual(second.payment_state, "not_paid")
+        with freeze_time("2026-09-30"):
+            self._run("_cron_renew")
+            self.assertFalse(self._renewal_invoice(subscription).payment_mode_id)
+            self.assertFalse(self._collect())
+
+    def test_clerk_refused_an_invalid_iban(self):
+        with freeze_time("2026-01-01"):
+            self._active_continuous(self.readers[:1])
+            with self.assertRaisesRegex(UserError, "IBAN DE00 1234 of Reader 0"):
+                self._enter_mandate(self.readers[0], "DE00 1234")
+        self.assertFalse(
+            self.env["account.banking.mandate"].search(
+                [("partner_id", "=", self.readers[0].id)]
+            )
+        )

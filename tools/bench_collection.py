@@ -1,0 +1,322 @@
+"""Direct debit collection at scale, in one process.
+
+Run by tools/bench_collection with `odoo shell` (which provides `env`). Makes
+DEBITS continuous subscriptions ending today whose payers have a valid SEPA
+mandate (readers, bank accounts and mandates copied in SQL), renews them
+through the ORM (their invoices get the direct debit mode and the mandate),
+then times what a publisher does:
+  order     the scheduled action's payment order of all of them, its
+            confirmation and its pain.008 file (validated against the schema
+            by OCA): target 60 s for 20,000;
+  upload    the payments of the debits to return posted and reconciled as
+            OCA's "File Uploaded" does (reported per debit, no target);
+  returns   a pain.002 file returning RETURNS of those debits imported and
+            confirmed: the invoices reopen, the payers are told and invoiced
+            the return fee: target 60 s for 1,000.
+Also checks that a rerun of the scheduled action adds nothing.
+"""
+
+import base64
+import cProfile
+import os
+import pstats
+import sys
+import time
+from datetime import timedelta
+
+from bench_clone import (
+    clone_partners,
+    clone_rows,
+    clone_subscriptions,
+    make_publication,
+    template_subscription,
+    write_results,
+)
+
+from odoo import Command, fields
+from odoo.tools import split_every
+
+env = env  # noqa: F821, PLW0127 - given by odoo shell
+DEBITS = int(os.environ.get("BENCH_DEBITS", "20000"))
+RETURNS = int(os.environ.get("BENCH_RETURNS", "1000"))
+ORDER_TARGET = 60.0 * DEBITS / 20000
+RETURN_TARGET = 60.0 * RETURNS / 1000
+COMPANY_IBAN = "FR7630006000011234567890189"
+RENEW_BATCH = 1000
+PROFILE = bool(os.environ.get("BENCH_PROFILE"))  # cProfile figures in the log
+
+
+def iban(country, bban):
+    """A valid IBAN (ISO 13616 check digits) of country and bban."""
+    digits = "".join(str(int(c, 36)) for c in bban + country + "00")
+    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+
+
+def setup_sepa():
+    company = env.company
+    company.sepa_creditor_identifier = "FR78ZZZ424242"
+    bank = env["res.bank"].create({"name": "Bench Bank", "bic": "AGRIFRPPXXX"})
+    account = env["res.partner.bank"].create(
+        {
+            "acc_number": COMPANY_IBAN,
+            "bank_id": bank.id,
+            "partner_id": company.partner_id.id,
+            "company_id": company.id,
+        }
+    )
+    sdd = env.ref("account_banking_sepa_direct_debit.sepa_direct_debit")
+    journal = env["account.journal"].create(
+        {
+            "name": "Direct Debits",
+            "code": "BSDD",
+            "type": "bank",
+            "bank_account_id": account.id,
+            "inbound_payment_method_line_ids": [
+                Command.create({"payment_method_id": sdd.id})
+            ],
+        }
+    )
+    return env["account.payment.mode"].create(
+        {
+            "name": "SEPA Direct Debit",
+            "payment_method_id": sdd.id,
+            "bank_account_link": "fixed",
+            "fixed_journal_id": journal.id,
+        }
+    )
+
+
+def populate(mode):
+    """DEBITS payers with a valid mandate and a continuous subscription that
+    ends today; returns the subscriptions."""
+    publication, continuous, _fixed = make_publication(env, "Bench Monthly", "BM")
+    publication.direct_debit_return_fee = 5.0
+    template = template_subscription(env, publication, continuous)
+    partner_ids = clone_partners(env, DEBITS, "Payer")
+    ibans = [iban("DE", f"37040044{n:010d}") for n in range(1, DEBITS + 1)]
+    bank_template = env["res.partner.bank"].create(
+        {"acc_number": iban("DE", "370400440000000000"), "partner_id": partner_ids[0]}
+    )
+    env.flush_all()
+    bank_ids = clone_rows(
+        env.cr,
+        "res_partner_bank",
+        bank_template.id,
+        DEBITS,
+        {
+            "partner_id": "(%(partners)s::int[])[g]",
+            "acc_number": "(%(ibans)s::text[])[g]",
+            "sanitized_acc_number": "(%(ibans)s::text[])[g]",
+        },
+        {"partners": partner_ids, "ibans": ibans},
+    )
+    mandate_template = env["account.banking.mandate"].create(
+        {
+            "partner_bank_id": bank_template.id,
+            "signature_date": fields.Date.context_today(env.user) - timedelta(days=30),
+            "unique_mandate_reference": "BENCH-TEMPLATE",
+        }
+    )
+    env.flush_all()
+    clone_rows(
+        env.cr,
+        "account_banking_mandate",
+        mandate_template.id,
+        DEBITS,
+        {
+            "partner_bank_id": "(%(banks)s::int[])[g]",
+            "partner_id": "(%(partners)s::int[])[g]",
+            "unique_mandate_reference": "'BENCH-' || g",
+            "display_name": "'BENCH-' || g || ' (first)'",
+            "state": "'valid'",
+        },
+        {"banks": bank_ids, "partners": partner_ids},
+    )
+    env.cr.execute(
+        "UPDATE res_partner SET customer_payment_mode_id = %s::jsonb "
+        "WHERE id = ANY(%s)",
+        (f'{{"{env.company.id}": {mode.id}}}', partner_ids),
+    )
+    clone_subscriptions(
+        env,
+        template,
+        partner_ids,
+        "%(today)s::date",
+        "(%(today)s::date - interval '3 months' + interval '1 day')::date",
+    )
+    env.cr.execute("ANALYZE")
+    env.cr.commit()
+    env.invalidate_all()
+    subscriptions = env["publication.subscription"].search(
+        [("id", "!=", template.id), ("publication_id", "=", publication.id)],
+        order="id",
+    )
+    for batch in split_every(RENEW_BATCH, subscriptions.ids, subscriptions.browse):
+        batch._renew()
+        env.cr.commit()
+        env.invalidate_all()
+    return subscriptions
+
+
+def timed(function, *args):
+    queries = env.cr.sql_log_count
+    start = time.monotonic()
+    if PROFILE:
+        profile = cProfile.Profile()
+        result = profile.runcall(function, *args)
+        print(f"==== profile of {getattr(function, '__name__', function)}")
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+    else:
+        result = function(*args)
+    env.cr.commit()
+    seconds = time.monotonic() - start
+    env.invalidate_all()
+    return result, round(seconds, 2), env.cr.sql_log_count - queries
+
+
+def upload_payments(payments):
+    """What OCA's generated2uploaded does to these payments of an order."""
+    payments.action_post()
+    for payment in payments:
+        (
+            payment.payment_line_ids.move_line_id
+            + payment.move_id.line_ids.filtered(
+                lambda x, p=payment: x.account_id == p.destination_account_id
+            )
+        ).reconcile()
+
+
+def build_and_send():
+    Move = env["account.move"]
+    orders, build, build_queries = timed(
+        Move._publication_collect_direct_debits, env.company
+    )
+    rerun, _seconds, _queries = timed(
+        Move._publication_collect_direct_debits, env.company
+    )
+    lines_after_rerun = len(orders.payment_line_ids)
+    _res, confirm, confirm_queries = timed(orders.draft2open)
+    files = []
+
+    def generate():
+        for order in orders:
+            files.append(order.generate_payment_file()[0])
+            order.open2generated()
+
+    _res, generate_seconds, generate_queries = timed(generate)
+    # marking the order sent posts and reconciles every payment (OCA's
+    # post_and_reconcile, about a tenth of a second each): the payments of
+    # the debits to return are done so, the figure per debit is reported
+    uploaded = orders.payment_ids.sorted("id")[:RETURNS]
+    _res, upload, upload_queries = timed(upload_payments, uploaded)
+    return {
+        "orders": len(orders),
+        "debits": lines_after_rerun,
+        "rerun_added_orders": len(rerun - orders),
+        "payments": len(orders.payment_ids),
+        "file_bytes": sum(len(f) for f in files),
+        "build_seconds": build,
+        "build_queries": build_queries,
+        "confirm_seconds": confirm,
+        "confirm_queries": confirm_queries,
+        "pain008_seconds": generate_seconds,
+        "pain008_queries": generate_queries,
+        "order_seconds": round(build + confirm + generate_seconds, 2),
+        "uploaded_payments": len(uploaded),
+        "upload_seconds": upload,
+        "upload_ms_per_debit": round(1000 * upload / max(len(uploaded), 1), 1),
+        "upload_queries_per_debit": round(upload_queries / max(len(uploaded), 1), 1),
+    }, orders
+
+
+def return_file(payments):
+    transactions = "".join(
+        f"<TxInfAndSts><StsId>R{p.id}</StsId>"
+        f"<OrgnlEndToEndId>{p.id}</OrgnlEndToEndId><TxSts>RJCT</TxSts>"
+        "<StsRsnInf><Rsn><Cd>AM04</Cd></Rsn></StsRsnInf><OrgnlTxRef>"
+        f'<Amt><InstdAmt Ccy="{p.currency_id.name}">{p.amount:.2f}</InstdAmt></Amt>'
+        f"<CdtrAcct><Id><IBAN>{COMPANY_IBAN}</IBAN></Id></CdtrAcct>"
+        "</OrgnlTxRef></TxInfAndSts>"
+        for p in payments
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03">'
+        "<CstmrPmtStsRpt><GrpHdr><MsgId>BENCH-RETURNS</MsgId>"
+        f"<CreDtTm>{fields.Date.today()}T08:00:00</CreDtTm></GrpHdr>"
+        "<OrgnlGrpInfAndSts><OrgnlMsgId>BENCH</OrgnlMsgId>"
+        "<OrgnlMsgNmId>pain.008.001.02</OrgnlMsgNmId></OrgnlGrpInfAndSts>"
+        f"<OrgnlPmtInfAndSts><OrgnlPmtInfId>BENCH</OrgnlPmtInfId>{transactions}"
+        "</OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>"
+    ).encode()
+
+
+def import_returns(orders):
+    payments = orders.payment_ids.sorted("id")[:RETURNS]  # the uploaded ones
+    data = base64.b64encode(return_file(payments))
+    last_move = env["account.move"].search([], order="id desc", limit=1).id
+
+    def run():
+        wizard = env["payment.return.import"].create({"data_file": data})
+        action = wizard.import_file()
+        payment_return = env["payment.return"].browse(action["res_id"])
+        payment_return.action_confirm()
+        return payment_return
+
+    payment_return, seconds, queries = timed(run)
+    invoices = payments.payment_line_ids.move_line_id.move_id
+    reopened = invoices.filtered(lambda m: m.payment_state == "not_paid")
+    fees = env["account.move"].search_count(
+        [("id", ">", last_move), ("move_type", "=", "out_invoice")]
+    )
+    return {
+        "returns": len(payment_return.line_ids),
+        "reopened_invoices": len(reopened),
+        "fee_invoices": fees,
+        "returns_seconds": seconds,
+        "returns_queries": queries,
+    }
+
+
+def run():
+    mode = setup_sepa()
+    start = time.monotonic()
+    subscriptions = populate(mode)
+    setup_seconds = round(time.monotonic() - start, 1)
+    debit_invoices = env["account.move"].search_count(
+        [("payment_mode_id", "=", mode.id), ("mandate_id", "!=", False)]
+    )
+    order_figures, orders = build_and_send()
+    result = {
+        "debits": DEBITS,
+        "returns": RETURNS,
+        "setup_seconds": setup_seconds,
+        "renewal_invoices_with_mandate": debit_invoices,
+        **order_figures,
+        **import_returns(orders),
+    }
+    problems = []
+    if debit_invoices != len(subscriptions):
+        problems.append(f"{debit_invoices} debit invoices for {DEBITS} renewals")
+    if result["debits"] != DEBITS:
+        problems.append(f"{result['debits']} debits in the orders, not {DEBITS}")
+    if result["rerun_added_orders"]:
+        problems.append("a rerun added an order")
+    if result["order_seconds"] > ORDER_TARGET:
+        problems.append(
+            f"order with its file took {result['order_seconds']} s "
+            f"(target {ORDER_TARGET:.0f} s)"
+        )
+    if result["reopened_invoices"] != RETURNS or result["fee_invoices"] != RETURNS:
+        problems.append(
+            f"{result['reopened_invoices']} invoices reopened and "
+            f"{result['fee_invoices']} fees for {RETURNS} returns"
+        )
+    if result["returns_seconds"] > RETURN_TARGET:
+        problems.append(
+            f"returns took {result['returns_seconds']} s (target {RETURN_TARGET:.0f} s)"
+        )
+    return write_results(result, problems)
+
+
+sys.exit(run())
