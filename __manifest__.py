@@ -50,6 +50,7 @@
         "data/publication_analytics_cron_data.xml",
         "data/publication_dashboard_data.xml",
         "data/publication_confirmation_cron_data.xml",
+        "data/publication_card_data.xml",
         "views/publication_publication_views.xml",
         "views/publication_issue_views.xml",
         "views/publication_issue_distribution_views.xml",
@@ -93,6 +94,8 @@
         "views/publication_menus.xml",
         "views/publication_analytics_views.xml",
         "views/publication_retention_views.xml",
+        "views/publication_saved_card_views.xml",
+        "views/publication_saved_card_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -61,3 +61,5 @@ from . import publication_retention_attempt
 from . import publication_retention_report
 from . import publication_subscription_mail
 from . import res_partner_privacy
+from . import publication_subscription_card
+from . import payment_transaction

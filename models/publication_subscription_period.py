@@ -569,14 +569,17 @@ class PublicationSubscriptionPeriod(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _dunning_domain(self, step, today):
-        return Domain(
-            [
-                ("publication_id", "=", step.publication_id.id),
-                ("payment_state", "in", UNPAID),
-                ("invoice_date_due", "<=", today - timedelta(days=step.days)),
-                ("dunning_days_sent", "<", step.days),
-                ("subscription_id.state", "in", OPEN_STATES),
-            ]
+        return (
+            Domain(
+                [
+                    ("publication_id", "=", step.publication_id.id),
+                    ("payment_state", "in", UNPAID),
+                    ("invoice_date_due", "<=", today - timedelta(days=step.days)),
+                    ("dunning_days_sent", "<", step.days),
+                    ("subscription_id.state", "in", OPEN_STATES),
+                ]
+            )
+            & self._not_collecting_by_card_domain()
         )
 
     @api.model
@@ -600,12 +603,16 @@ class PublicationSubscriptionPeriod(models.Model):
             "invoice_id.invoice_date",
             lambda p: today - timedelta(days=p.payment_grace_days),
         )
-        return Domain(
-            [
-                ("payment_state", "in", UNPAID),
-                ("subscription_id.state", "=", "active"),
-            ]
-        ) & (overdue | grace_over)
+        return (
+            Domain(
+                [
+                    ("payment_state", "in", UNPAID),
+                    ("subscription_id.state", "=", "active"),
+                ]
+            )
+            & (overdue | grace_over)
+            & self._not_collecting_by_card_domain()
+        )
 
     def _send_payment_reminder(self, step):
         self.subscription_id._post_template(step.mail_template_id)
