@@ -117,10 +117,11 @@ class PublicationSubscription(models.Model):
             )
         )
         dates = {}
-        for period in periods:
+        for period in periods.filtered("card_next_charge_date"):
             key = period.subscription_id.id
             dates[key] = min(
-                filter(None, (dates.get(key), period.card_next_charge_date))
+                dates.get(key, period.card_next_charge_date),
+                period.card_next_charge_date,
             )
         for subscription in self:
             subscription.card_next_charge_date = dates.get(subscription.id, False)
@@ -387,14 +388,30 @@ class PublicationSubscriptionPeriod(models.Model):
                 tx._charge_with_token()
             except UserError as error:  # the provider is disabled
                 tx._set_error(str(error))
-            if tx.state == "done":
-                period._card_charge_succeeded(tx)
-            elif tx.state in ("pending", "authorized"):
-                period.write({"card_charge_state": "pending"})
-            else:
-                period._card_charge_failed(
-                    tx.state_message or self.env._("The charge was refused.")
-                )
+            period._card_after_charge(tx)
+
+    def _card_after_charge(self, tx):
+        """The outcome of tx, sent to the provider: nothing that fails here
+        may undo the record of the charge. The period then stays pending and
+        the next run reads the outcome again."""
+        self.ensure_one()
+        self.write({"card_charge_state": "pending"})
+        try:
+            with self.env.cr.savepoint():
+                if tx.state == "done":
+                    self._card_charge_succeeded(tx)
+                elif tx.state not in ("pending", "authorized"):
+                    self._card_charge_failed(
+                        tx.state_message or self.env._("The charge was refused.")
+                    )
+        except Exception as error:  # noqa: BLE001 - the charge must stay recorded
+            _logger.warning(
+                "Charge %s of %s recorded, its outcome is read again at the next "
+                "run: %s",
+                tx.reference,
+                self.subscription_id.name,
+                error,
+            )
 
     def _card_charges(self):
         """(done, on its way, failed): the last transaction of the period's
