@@ -18,8 +18,6 @@ _logger = logging.getLogger(__name__)
 
 CHARGE_CRON = "publication_crm.ir_cron_card_charges"
 FAILURE_TEMPLATE = "publication_crm.mail_template_card_payment_failed"
-# the card collection of a period is still going on: no payment reminder yet
-COLLECTING = ("due", "pending")
 # one charge per call: a charge sent to the provider is committed before the
 # next one, so that no later failure can roll back the record of a payment
 CHARGE_BATCH_SIZE = 1
@@ -328,12 +326,6 @@ class PublicationSubscriptionPeriod(models.Model):
                 ("subscription_id.state", "in", OPEN_STATES),
             ]
         )
-
-    @api.model
-    def _not_collecting_by_card_domain(self):
-        """Periods whose card collection is over or never began: the payment
-        reminders and the suspension are for them only."""
-        return Domain("card_charge_state", "not in", COLLECTING)
 
     # ------------------------------------------------------------------
     # Charging

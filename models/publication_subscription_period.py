@@ -13,6 +13,8 @@ from .publication_subscription import OPEN_STATES
 _lt = LazyTranslate(__name__)
 
 UNPAID = ("not_paid", "partial")
+# a saved card is still charged for the period (publication_subscription_card.py)
+CARD_COLLECTING = ("due", "pending")
 
 
 class Proration(NamedTuple):
@@ -569,17 +571,16 @@ class PublicationSubscriptionPeriod(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _dunning_domain(self, step, today):
-        return (
-            Domain(
-                [
-                    ("publication_id", "=", step.publication_id.id),
-                    ("payment_state", "in", UNPAID),
-                    ("invoice_date_due", "<=", today - timedelta(days=step.days)),
-                    ("dunning_days_sent", "<", step.days),
-                    ("subscription_id.state", "in", OPEN_STATES),
-                ]
-            )
-            & self._not_collecting_by_card_domain()
+        return Domain(
+            [
+                ("publication_id", "=", step.publication_id.id),
+                ("payment_state", "in", UNPAID),
+                ("invoice_date_due", "<=", today - timedelta(days=step.days)),
+                ("dunning_days_sent", "<", step.days),
+                ("subscription_id.state", "in", OPEN_STATES),
+                # not while a saved card is still charged for it
+                ("card_charge_state", "not in", CARD_COLLECTING),
+            ]
         )
 
     @api.model
@@ -603,16 +604,13 @@ class PublicationSubscriptionPeriod(models.Model):
             "invoice_id.invoice_date",
             lambda p: today - timedelta(days=p.payment_grace_days),
         )
-        return (
-            Domain(
-                [
-                    ("payment_state", "in", UNPAID),
-                    ("subscription_id.state", "=", "active"),
-                ]
-            )
-            & (overdue | grace_over)
-            & self._not_collecting_by_card_domain()
-        )
+        return Domain(
+            [
+                ("payment_state", "in", UNPAID),
+                ("subscription_id.state", "=", "active"),
+                ("card_charge_state", "not in", CARD_COLLECTING),
+            ]
+        ) & (overdue | grace_over)
 
     def _send_payment_reminder(self, step):
         self.subscription_id._post_template(step.mail_template_id)
