@@ -92,6 +92,8 @@
         "data/publication_collection_data.xml",
         "wizards/publication_direct_debit_wizard_views.xml",
         "views/publication_collection_views.xml",
+        "views/publication_saved_card_views.xml",
+        "views/publication_saved_card_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -2,3 +2,4 @@ from . import helpdesk_portal
 from . import portal
 from . import privacy
 from . import web
+from . import saved_card

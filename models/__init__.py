@@ -45,3 +45,4 @@ from . import account_payment_order
 from . import account_move_direct_debit
 from . import payment_return
 from . import res_partner_direct_debit
+from . import payment_transaction

@@ -13,6 +13,8 @@ from .publication_subscription.publication_subscription import OPEN_STATES
 _lt = LazyTranslate(__name__)
 
 UNPAID = ("not_paid", "partial")
+# a saved card is still charged for the period (publication_subscription_card.py)
+CARD_COLLECTING = ("due", "pending")
 
 
 class Proration(NamedTuple):
@@ -576,6 +578,8 @@ class PublicationSubscriptionPeriod(models.Model):
                 ("invoice_date_due", "<=", today - timedelta(days=step.days)),
                 ("dunning_days_sent", "<", step.days),
                 ("subscription_id.state", "in", OPEN_STATES),
+                # not while a saved card is still charged for it
+                ("card_charge_state", "not in", CARD_COLLECTING),
             ]
         )
 
@@ -604,6 +608,7 @@ class PublicationSubscriptionPeriod(models.Model):
             [
                 ("payment_state", "in", UNPAID),
                 ("subscription_id.state", "=", "active"),
+                ("card_charge_state", "not in", CARD_COLLECTING),
             ]
         ) & (overdue | grace_over)
 

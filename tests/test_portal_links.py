@@ -159,13 +159,15 @@ class TestPortalLinks(HelpdeskCommon, HttpCase):
         own, gift = self.own.sudo(), self.gift.sudo()
         everything = {"address", "pause", "complaint", "cancel", "renew"}
         self.assertEqual(
-            own._portal_allowed_actions(self.alice), everything | {"unsubscribe"}
+            own._portal_allowed_actions(self.alice),
+            everything | {"unsubscribe", "payment_method"},
         )
         self.assertEqual(
             gift._portal_allowed_actions(self.bob), {"address", "pause", "complaint"}
         )
         self.assertEqual(
-            gift._portal_allowed_actions(self.alice), {"cancel", "renew", "unsubscribe"}
+            gift._portal_allowed_actions(self.alice),
+            {"cancel", "renew", "unsubscribe", "payment_method"},
         )
         self.assertFalse(own._portal_allowed_actions(self.bob))
         public = self.env.ref("base.public_partner")

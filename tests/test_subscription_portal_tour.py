@@ -8,7 +8,8 @@ from .common import HelpdeskCommon
 
 @tagged("post_install", "-at_install")
 class TestSubscriptionPortalTour(HelpdeskCommon, HttpCase):
-    """A subscriber logs in, renews and pays with the demo provider, pauses,
+    """A subscriber logs in, renews and pays with the demo provider (saving
+    the card for the automatic renewals), pauses,
     then reports a missing copy, in a browser (needs Chromium and payment_demo,
     which tools/check installs into its test database)."""
 
@@ -39,7 +40,9 @@ class TestSubscriptionPortalTour(HelpdeskCommon, HttpCase):
         provider = Provider.search(
             [("code", "=", "demo"), ("company_id", "=", company.id)], limit=1
         ) or demo.copy({"company_id": company.id})
-        provider.write({"state": "test", "is_published": True})
+        provider.write(
+            {"state": "test", "is_published": True, "allow_tokenization": True}
+        )
         return provider
 
     def test_subscriber_renews_pays_pauses_and_reports_a_missing_copy(self):
@@ -56,6 +59,7 @@ class TestSubscriptionPortalTour(HelpdeskCommon, HttpCase):
         renewal = subscription.period_ids.sorted("date_start")[-1]
         self.assertEqual(len(subscription.period_ids), 2, "renewed")
         self.assertEqual(renewal.invoice_id.payment_state, "paid")
+        self.assertIn("4242", subscription.payment_token_id.payment_details)
         self.assertEqual(subscription.state, "active")
         self.assertEqual(len(subscription.pause_ids), 1)
         self.assertGreater(subscription.date_end, end + relativedelta(years=1))

@@ -9,3 +9,4 @@ from . import portal
 from . import retention
 from . import mail
 from . import direct_debit
+from . import card

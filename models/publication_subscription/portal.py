@@ -27,6 +27,7 @@ PORTAL_ACTORS = {
     "cancel": "payer",
     "renew": "payer",
     "unsubscribe": "payer",
+    "payment_method": "payer",
 }
 
 
@@ -83,6 +84,7 @@ class PublicationSubscription(models.Model):
             "cancel": self.env._("Cancelling"),
             "renew": self.env._("Renewing"),
             "unsubscribe": self.env._("Unsubscribing from offers"),
+            "payment_method": self.env._("Changing the saved payment method"),
         }[action]
 
     def _portal_domain(self, partner):

@@ -36,6 +36,9 @@ STATE_FIELDS = (
     "next_plan_id",
     "next_discount",
     "confirmation_pending",
+    "payment_token_id",
+    "card_failure_reason",
+    "card_failure_date",
 )
 
 

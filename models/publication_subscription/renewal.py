@@ -238,6 +238,7 @@ class PublicationSubscription(models.Model):
             [s._prepare_period(s.date_end + timedelta(days=1)) for s in due]
         )
         periods.filtered("amount")._create_invoices()
+        periods._charge_saved_methods()
         for date_end, renewed in periods.grouped("date_end").items():
             renewed.subscription_id._write_state(
                 {"date_end": date_end, "reminder_days_sent": 0}

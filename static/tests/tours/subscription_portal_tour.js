@@ -43,6 +43,11 @@ registry.category("web_tour.tours").add("publication_crm_subscription_portal", {
             run: "edit 4242424242424242",
         },
         {
+            content: "Save the card for the automatic renewals",
+            trigger: "#pay_with input[name='o_payment_tokenize_checkbox']",
+            run: "check",
+        },
+        {
             content: "Pay",
             trigger: "#pay_with button[name='o_payment_submit_button']",
             run: "click",
@@ -62,6 +67,10 @@ registry.category("web_tour.tours").add("publication_crm_subscription_portal", {
             trigger: "td a[href^='/my/subscriptions/']",
             run: "click",
             expectUnloadPage: true,
+        },
+        {
+            content: "The saved card pays the renewals",
+            trigger: ".o_subscription_saved_method:contains(4242)",
         },
         {
             content: "Pause from in ten days",
