@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..utils.materialized_view import (
@@ -56,6 +56,16 @@ class PublicationAnalyticsMonth(models.Model):
     _auto = False
     _order = "month desc"
     _rec_name = "month"
+    _ratio_measures = {"churn_rate": ("churned_count", "active_start")}
+
+    churn_rate = fields.Float(
+        string="Churn Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Churned / Active at Start; over several months or groups, the "
+        "subscriptions churned in them over those active at their start (never an "
+        "average of rates).",
+    )
 
     def init(self):
         dimensions = SQL(", ").join(SQL.identifier(name) for name in DIMENSIONS)
@@ -63,7 +73,9 @@ class PublicationAnalyticsMonth(models.Model):
             self.env.cr,
             self._table,
             SQL(
-                "SELECT ROW_NUMBER() OVER () AS id, %s, %s "
+                "SELECT ROW_NUMBER() OVER () AS id, %s, %s, "
+                "(100.0 * SUM(churned_count) / NULLIF(SUM(active_start), 0))::float "
+                "AS churn_rate "
                 "FROM publication_subscription_month GROUP BY %s",
                 dimensions,
                 SQL(", ").join(

@@ -3,8 +3,11 @@ from odoo.tools import SQL
 
 from ..utils.materialized_view import (
     create_materialized_view,
+    ratio_of_sums,
     refresh_materialized_view,
 )
+
+RATIOS = {"retention_rate": ("retained_count", "reader_count")}
 
 
 class PublicationCohortTotal(models.Model):
@@ -24,6 +27,12 @@ class PublicationCohortTotal(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     reader_count = fields.Integer(string="Readers", readonly=True)
     retained_count = fields.Integer(string="Still Subscribed", readonly=True)
+    retention_rate = fields.Float(
+        string="Retention (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Still Subscribed / Readers (never an average of rates).",
+    )
 
     def init(self):
         create_materialized_view(
@@ -33,7 +42,9 @@ class PublicationCohortTotal(models.Model):
                 """
             SELECT ROW_NUMBER() OVER () AS id, cohort_month, months_after,
                    publication_id, company_id, SUM(reader_count) AS reader_count,
-                   SUM(retained_count) AS retained_count
+                   SUM(retained_count) AS retained_count,
+                   (100.0 * SUM(retained_count) / NULLIF(SUM(reader_count), 0))::float
+                       AS retention_rate
               FROM publication_cohort_report
              GROUP BY cohort_month, months_after, publication_id, company_id
             """
@@ -44,3 +55,11 @@ class PublicationCohortTotal(models.Model):
     @api.model
     def _refresh(self):
         refresh_materialized_view(self)
+
+    @api.model
+    def _read_group_select(self, aggregate_spec, query):
+        """The retention of a group is the ratio of its readers' totals."""
+        ratio = ratio_of_sums(self, aggregate_spec, query, RATIOS)
+        if ratio is None:
+            return super()._read_group_select(aggregate_spec, query)
+        return ratio

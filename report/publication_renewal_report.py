@@ -5,8 +5,11 @@ from ..models.publication_subscription_plan import RENEWAL_TYPES
 from ..utils.materialized_view import (
     RESUBSCRIBED_SQL,
     create_materialized_view,
+    ratio_of_sums,
     refresh_materialized_view,
 )
+
+RATIOS = {"amount_renewal_rate": ("renewed_amount", "term_amount")}
 
 
 class PublicationRenewalReport(models.Model):
@@ -65,6 +68,18 @@ class PublicationRenewalReport(models.Model):
     renewal_rate = fields.Float(
         string="Renewal Rate (%)", readonly=True, aggregator="avg"
     )
+    amount_renewal_rate = fields.Float(
+        string="Renewal Rate, Revenue (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Renewed Amount / Term Amount (never an average of rates).",
+    )
+    is_projected = fields.Boolean(
+        string="Projected",
+        readonly=True,
+        help="A term ending in a month not over at the last refresh (the current "
+        "month or a later one, renewed ahead): its month's rate is not a fact yet.",
+    )
 
     def init(self):
         create_materialized_view(
@@ -90,7 +105,12 @@ class PublicationRenewalReport(models.Model):
                     )::int AS gift_conversion_count,
                     p.amount AS term_amount,
                     CASE WHEN r.renewed THEN p.amount ELSE 0 END AS renewed_amount,
-                    CASE WHEN r.renewed THEN 100.0 ELSE 0.0 END AS renewal_rate
+                    CASE WHEN r.renewed THEN 100.0 ELSE 0.0 END AS renewal_rate,
+                    CASE WHEN p.amount != 0 THEN
+                        CASE WHEN r.renewed THEN 100.0 ELSE 0.0 END
+                    END AS amount_renewal_rate,
+                    (date_trunc('month', p.date_end) + interval '1 month')::date
+                        > CURRENT_DATE AS is_projected
                 FROM publication_subscription_period p
                 JOIN publication_subscription s ON s.id = p.subscription_id
                 JOIN publication_publication pub ON pub.id = s.publication_id
@@ -117,3 +137,11 @@ class PublicationRenewalReport(models.Model):
     def _refresh(self):
         """Recompute the stored terms (the nightly action calls it)."""
         refresh_materialized_view(self)
+
+    @api.model
+    def _read_group_select(self, aggregate_spec, query):
+        """The revenue renewal rate of a group is the ratio of its amounts."""
+        ratio = ratio_of_sums(self, aggregate_spec, query, RATIOS)
+        if ratio is None:
+            return super()._read_group_select(aggregate_spec, query)
+        return ratio

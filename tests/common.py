@@ -2,7 +2,10 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from unittest.mock import patch
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command
+from odoo.fields import Domain
 from odoo.tests import new_test_user
 from odoo.tools import SQL
 
@@ -27,15 +30,24 @@ WRITTEN_MODELS = (
 )
 
 
+def _dimension(dimension):
+    granularity = dimension.get("granularity")
+    name = dimension["fieldName"]
+    return f"{name}:{granularity}" if granularity else name
+
+
 def pivot_grouping(pivot):
-    """The groupings and aggregates the web client asks for a pivot."""
-    rows = [
-        f"{row['fieldName']}:{row['granularity']}"
-        if row.get("granularity")
-        else row["fieldName"]
-        for row in pivot["rows"]
-    ]
-    columns = [column["fieldName"] for column in pivot["columns"]]
+    """The grouping sets, aggregates and order the web client asks for a
+    spreadsheet pivot (formatted_read_grouping_sets): every prefix of the row
+    groupings with every prefix of the column groupings, once each."""
+    rows = [_dimension(row) for row in pivot["rows"]]
+    columns = [_dimension(column) for column in pivot["columns"]]
+    grouping_sets = []
+    for row_count in range(len(rows) + 1):
+        for column_count in range(len(columns) + 1):
+            grouping = rows[:row_count] + columns[:column_count]
+            if sorted(grouping) not in map(sorted, grouping_sets):
+                grouping_sets.append(grouping)
     aggregates = [
         "__count"
         if m["fieldName"] == "__count"
@@ -43,7 +55,78 @@ def pivot_grouping(pivot):
         for m in pivot["measures"]
         if "computedBy" not in m
     ]
-    return [[], rows, columns, rows + columns], aggregates
+    if "__count" not in aggregates:
+        aggregates.append("__count")
+    order = ",".join(
+        f"{_dimension(d)} {d['order']}" if d.get("order") else _dimension(d)
+        for d in pivot["columns"] + pivot["rows"]
+    )
+    return grouping_sets, aggregates, order
+
+
+def dashboard_domain(snapshot, domain, field_matching, today):
+    """domain with the dashboard's global filters at their default values, as
+    the web client applies them to a pivot or chart matching them."""
+    domains = [Domain(domain)]
+    for global_filter in snapshot["globalFilters"]:
+        matching = field_matching.get(global_filter["id"])
+        default = global_filter.get("defaultValue")
+        if not matching or not default:
+            continue
+        if global_filter["type"] != "date" or default != "last_12_months":
+            raise NotImplementedError(f"default filter value {default}")
+        offset = matching.get("offset", 0)  # in periods (of 12 months)
+        first = today.replace(day=1) + relativedelta(months=12 * (offset - 1))
+        last = first + relativedelta(months=12, days=-1)
+        chain = matching["chain"]
+        domains.append(Domain([(chain, ">=", first), (chain, "<=", last)]))
+    return list(Domain.AND(domains))
+
+
+def dashboard_figures(snapshot, *types):
+    """The charts of the dashboard's sheets whose type is one of types."""
+    return [
+        figure["data"]
+        for sheet in snapshot["sheets"]
+        for figure in sheet["figures"]
+        if figure["tag"] == "chart" and figure["data"]["type"] in types
+    ]
+
+
+ODOO_CHARTS = ("odoo_line", "odoo_bar", "odoo_pie")
+
+
+def read_dashboard_pivot(env, snapshot, pivot, today):
+    """What the web client reads for a pivot of the dashboard."""
+    grouping_sets, aggregates, order = pivot_grouping(pivot)
+    domain = dashboard_domain(
+        snapshot, pivot["domain"], pivot.get("fieldMatching", {}), today
+    )
+    return env[pivot["model"]].formatted_read_grouping_sets(
+        domain, grouping_sets, aggregates, order=order or None
+    )
+
+
+def read_dashboard_chart(env, snapshot, chart, today):
+    """What the web client reads for an Odoo chart of the dashboard (its graph
+    model's formatted_read_group)."""
+    meta = chart["metaData"]
+    model = env[meta["resModel"]]
+    field = model._fields[meta["measure"]]
+    aggregates = ["__count"]
+    if field.type == "monetary":
+        currency = field.get_currency_field(model)
+        aggregates += [f"{currency}:array_agg_distinct", f"{field.name}:sum_currency"]
+    aggregates.append(f"{field.name}:{field.aggregator}")
+    domain = dashboard_domain(
+        snapshot,
+        chart["searchParams"]["domain"],
+        chart.get("fieldMatching", {}),
+        today,
+    )
+    return model.with_context(fill_temporal=True).formatted_read_group(
+        domain, meta["groupBy"], aggregates
+    )
 
 
 def churn_risk_auc(subscriptions, day, horizon_days=365):

@@ -172,6 +172,61 @@ class TestAnalytics(HelpdeskCommon):
         self.assertAlmostEqual(retention[3], 200 / 3)
         self.assertAlmostEqual(retention[12], 100 / 3)
 
+    def test_rates_are_ratios_of_the_totals(self):
+        """The churn rate, the revenue renewal rate and the retention of any
+        group of the stored sums are ratios of its totals, never averages of
+        the rates of their rows or months."""
+        bob = self._start("2025-01-01", recipient_id=self.bob.id)
+        self._start("2025-01-01")
+        self._start(
+            "2025-02-01",
+            recipient_id=self.carol.id,
+            plan_id=self.plan_monthly_digital.id,
+        )
+        self._cancel_on(bob, "2025-03-15")
+        self._months()
+        Sums = self.env["publication.analytics.month"]
+        Sums._refresh()
+        spring = [("month", ">=", "2025-02-01"), ("month", "<=", "2025-03-01")]
+        by_month = dict(Sums._read_group(spring, ["month:month"], ["churn_rate:avg"]))
+        # March: Bob of the three active at its start; over February and
+        # March: Bob of the two active on 1 February
+        self.assertEqual(list(by_month.values()), [0.0, 100 / 3])
+        [(rate,)] = Sums._read_group(spring, [], ["churn_rate:avg"])
+        self.assertEqual(rate, 50.0)
+        # a year of 120 renewed, a quarter of 90 not: 120 of 210 renewed
+        old = self._start("2025-01-01", recipient_id=self.sponsor.id)
+        with freeze_time("2026-01-01"):
+            old._expire()
+        self._start("2026-01-01", recipient_id=self.sponsor.id)
+        dan = self.env["res.partner"].create({"name": "Dan", "zip": "10100"})
+        quarter = self._start(
+            "2025-10-01", recipient_id=dan.id, plan_id=self.plan_quarterly.id
+        )
+        Terms = self.env["publication.renewal.report"]
+        Terms._refresh()
+        [(rate, count_rate)] = Terms._read_group(
+            [
+                ("subscription_id", "in", (old | quarter).ids),
+                ("date_end", ">=", "2025-12-01"),
+                ("date_end", "<", "2026-01-01"),
+            ],
+            [],
+            ["amount_renewal_rate:avg", "renewal_rate:avg"],
+        )
+        self.assertEqual(count_rate, 50.0)
+        self.assertAlmostEqual(rate, 100 * 120 / 210)
+        Cohort = self.env["publication.cohort.report"]
+        Cohort._refresh()
+        Totals = self.env["publication.cohort.total"]
+        Totals._refresh()
+        for months, rate, retained, readers in Totals._read_group(
+            [],
+            ["months_after"],
+            ["retention_rate:avg", "retained_count:sum", "reader_count:sum"],
+        ):
+            self.assertAlmostEqual(rate, 100 * retained / readers, msg=months)
+
     def test_abc_split(self):
         """Revenue 700, 200, 60 (80 minus a credit note of 20) and 40 of 1,000:
         the first two make 80 %, the third is B, the last C; an invoice older

@@ -59,3 +59,17 @@ def refresh_materialized_view(model):
         )
     )
     model.invalidate_model()
+
+
+def ratio_of_sums(model, aggregate_spec, query, ratios):
+    """SQL of a rate (in %) over a group: 100 × the sum of its numerator over
+    the sum of its denominator (ratios: field -> (numerator, denominator), the
+    model's own aggregation of each), whatever aggregate is asked: never an
+    average of rates. None for another measure."""
+    ratio = ratios.get(aggregate_spec.partition(":")[0])
+    if not ratio:
+        return None
+    numerator, denominator = (
+        model._read_group_select(f"{name}:sum", query) for name in ratio
+    )
+    return SQL("(100.0 * %s / NULLIF(%s, 0))::float", numerator, denominator)

@@ -16,5 +16,14 @@ registry.category("web_tour.tours").add("publication_crm_analytics_dashboard", {
             content: "Its spreadsheet is rendered, not an error",
             trigger: ".o_spreadsheet_dashboard_action .o_renderer .o-grid",
         },
+        {
+            content: "Its four key figures are drawn",
+            trigger: ".o_spreadsheet_dashboard_action .o-figure:has(canvas.o-scorecard):eq(3)",
+        },
+        {
+            content: "Its four charts are drawn",
+            trigger:
+                ".o_spreadsheet_dashboard_action .o-figure:has(.o-chart-container canvas):eq(3)",
+        },
     ],
 });
