@@ -53,3 +53,4 @@ from . import test_renewal_lock
 from . import test_portal_links
 from . import test_privacy
 from . import test_date_formats
+from . import test_paper_letters
