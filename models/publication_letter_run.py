@@ -41,7 +41,9 @@ class PublicationLetterRun(models.Model):
     letter_ids = fields.One2many(
         "publication.letter", "run_id", string="Letters", readonly=True
     )
-    letter_count = fields.Integer(string="Letters", compute="_compute_letter_count")
+    letter_count = fields.Integer(
+        string="Number of Letters", compute="_compute_letter_count"
+    )
     last_letter_date = fields.Datetime(
         string="Last Letter Added", readonly=True, copy=False
     )
