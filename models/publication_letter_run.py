@@ -1,6 +1,11 @@
 """A letter run: the paper letters of a company collected since the last
 print, printed as one PDF sorted by postal code for the print house."""
 
+import os
+import shutil
+import subprocess
+import tempfile
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import split_every
@@ -184,4 +189,24 @@ class PublicationLetterRun(models.Model):
             report._render_qweb_pdf(report, self.ids, data={"letter_ids": ids})[0]
             for ids in split_every(CHUNK_SIZE, letters.ids)
         ]
-        return chunks[0] if len(chunks) == 1 else merge_pdf(chunks)
+        return chunks[0] if len(chunks) == 1 else self._merge(chunks)
+
+    @api.model
+    def _merge(self, pdfs):
+        """One PDF of pdfs: with poppler's pdfunite when it is installed (Odoo's
+        merge_pdf, PyPDF2, needs minutes and gigabytes for thousands of
+        pages), else with merge_pdf."""
+        pdfunite = shutil.which("pdfunite")
+        if not pdfunite:
+            return merge_pdf(pdfs)
+        with tempfile.TemporaryDirectory(prefix="publication_letters.") as folder:
+            paths = []
+            for index, pdf in enumerate(pdfs):
+                path = os.path.join(folder, f"{index:05d}.pdf")
+                with open(path, "wb") as file:
+                    file.write(pdf)
+                paths.append(path)
+            merged = os.path.join(folder, "letters.pdf")
+            subprocess.run([pdfunite, *paths, merged], check=True, capture_output=True)
+            with open(merged, "rb") as file:
+                return file.read()
