@@ -9,6 +9,8 @@ from . import publication_subscription
 from . import publication_subscription_period
 from . import publication_subscription_pause
 from . import publication_reminder_step
+from . import publication_letter_run
+from . import publication_letter
 from . import publication_renewal_event
 from . import publication_automation
 from . import publication_issue_replacement

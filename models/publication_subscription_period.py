@@ -613,7 +613,7 @@ class PublicationSubscriptionPeriod(models.Model):
         ) & (overdue | grace_over)
 
     def _send_payment_reminder(self, step):
-        self.subscription_id._post_template(step.mail_template_id)
+        self.env["publication.letter"]._send_payment_reminders(self, step)
         self._log_events("dunning", step)
         self.write({"dunning_days_sent": step.days})
 

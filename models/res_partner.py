@@ -71,6 +71,12 @@ class ResPartner(models.Model):
         help="Renewals of key accounts are followed up by their salesperson "
         "instead of automatic reminder e-mails.",
     )
+    publication_paper_letters = fields.Boolean(
+        string="Paper Letters",
+        help="Invoices and payment reminders of subscriptions go to this payer "
+        "as printed letters, also when an e-mail address is known. Payers "
+        "without an e-mail address get letters anyway.",
+    )
     subscription_count = fields.Integer(compute="_compute_publication_counts")
     paid_subscription_count = fields.Integer(compute="_compute_publication_counts")
     publication_open_invoice_ids = fields.Many2many(

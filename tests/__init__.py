@@ -57,3 +57,4 @@ from . import test_date_formats
 from . import test_materialized_views
 from . import test_demo_history
 from . import test_direct_debit
+from . import test_paper_letters
