@@ -46,7 +46,6 @@
         "data/helpdesk_ticket_team_data.xml",
         "data/publication_segment_data.xml",
         "data/publication_dashboard_data.xml",
-        "data/publication_confirmation_cron_data.xml",
         "views/publication_publication_views.xml",
         "views/publication_issue_views.xml",
         "views/publication_issue_distribution_views.xml",
