@@ -50,6 +50,7 @@
         "views/publication_issue_distribution_views.xml",
         "views/publication_route_views.xml",
         "views/publication_subscription_plan_views.xml",
+        "views/publication_price_change_views.xml",
         "views/publication_subscription_views.xml",
         "views/publication_subscription_period_views.xml",
         "views/publication_subscription_pause_views.xml",

@@ -10,6 +10,8 @@ from . import publication_subscription_period
 from . import publication_subscription_pause
 from . import publication_reminder_step
 from . import publication_renewal_event
+from . import publication_price_change
+from . import publication_price_notice
 from . import publication_automation
 from . import publication_issue_replacement
 from . import publication_distribution_line
