@@ -259,8 +259,8 @@ class PublicationSubscription(models.Model):
             if late:
                 subscription.message_post(
                     body=self.env._(
-                        "Renewed at the old price: the new price is announced "
-                        "from %(date)s.",
+                        "Renewed at the old price: the new price was announced "
+                        "too late for this renewal; it applies from %(date)s.",
                         date=payer._publication_format_date(
                             min(late.mapped("date_applies"))
                         ),
