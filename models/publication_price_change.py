@@ -8,7 +8,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
+from ..utils.input_bounds import check_date
+
 PRICE_NOTICE_TEMPLATE = "publication_crm.mail_template_price_notice"
+# notice of a price change: a year at most (more is a typing error)
+MAX_NOTICE_DAYS = 366
 
 
 class PublicationPriceChange(models.Model):
@@ -141,9 +145,24 @@ class PublicationPriceChange(models.Model):
                 date=format_date(self.env, change.date_effective),
             )
 
-    @api.constrains("price", "notice_days", "plan_id")
+    @api.constrains("price", "notice_days", "plan_id", "date_effective")
     def _check_price_change(self):
         for change in self:
+            check_date(
+                self.env,
+                self._fields["date_effective"]._description_string(self.env),
+                change.date_effective,
+            )
+            if change.notice_days > MAX_NOTICE_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "Notice (days) of the change of offer %(plan)s must be at "
+                        "most %(max)s, not %(value)s.",
+                        plan=change.plan_id.name,
+                        max=MAX_NOTICE_DAYS,
+                        value=change.notice_days,
+                    )
+                )
             if change.price < 0:
                 raise ValidationError(
                     self.env._(

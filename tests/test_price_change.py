@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from .common import AutomationCommon
@@ -221,6 +221,8 @@ class TestPriceChange(PriceChangeCommon):
         with freeze_time("2026-10-01"):
             change.with_user(self.manager).write({"date_effective": "2026-12-01"})
             change.with_user(self.manager).action_announce()
+        with self.assertRaisesRegex(ValidationError, "at most 366, not 100000"):
+            self._change("2027-01-01", announce=False).write({"notice_days": 100000})
         with self.assertRaisesRegex(UserError, "New Price of an announced"):
             change.with_user(self.manager).price = 40.0
         with self.assertRaisesRegex(UserError, "Only a draft price change"):
