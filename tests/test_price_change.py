@@ -180,7 +180,10 @@ class TestPriceChange(PriceChangeCommon):
         with freeze_time("2026-11-01"):
             self._run("_cron_renewal_reminders")
         with freeze_time("2026-11-05"):
-            subscription.with_user(self.user)._decline_price_change()
+            self.assertTrue(subscription.price_notice_pending)
+            # the payer answered a letter: a clerk records it
+            subscription.with_user(self.user).action_decline_price_change()
+            self.assertFalse(subscription.price_notice_pending)
             with self.assertRaisesRegex(UserError, "no new price"):
                 subscription._decline_price_change()
         self.assertEqual(subscription.date_cancel_planned, date(2026, 11, 30))
@@ -194,7 +197,9 @@ class TestPriceChange(PriceChangeCommon):
         )
         self.assertIn("declined the new price", subscription.message_ids[0].body)
         attempt = subscription.retention_attempt_ids
-        self.assertEqual((attempt.outcome, attempt.channel), ("cancelled", "portal"))
+        self.assertEqual(
+            (attempt.outcome, attempt.channel), ("cancelled", "backoffice")
+        )
         self.assertEqual(
             (change.declined_count, self.plan_quarterly.price_declined_count), (1, 1)
         )

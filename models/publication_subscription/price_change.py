@@ -27,6 +27,26 @@ class PublicationSubscription(models.Model):
         groups="base.group_user",
     )
 
+    price_notice_pending = fields.Boolean(
+        string="New Price Announced",
+        compute="_compute_price_notice_pending",
+        help="The payer was told a new price and has not answered; the renewal "
+        "it names has not come yet.",
+    )
+
+    @api.depends("price_notice_ids.answer", "date_end")
+    def _compute_price_notice_pending(self):
+        for subscription in self:
+            subscription.price_notice_pending = bool(
+                subscription.sudo()._pending_price_notice()
+            )
+
+    def action_decline_price_change(self):
+        """The payer declined the new price by letter or on the phone."""
+        for subscription in self:
+            subscription._decline_price_change(channel="backoffice")
+        return True
+
     # ------------------------------------------------------------------
     # The notice (publication.automation._cron_renewal_reminders)
     # ------------------------------------------------------------------
