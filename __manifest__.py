@@ -52,6 +52,7 @@
         "views/publication_route_views.xml",
         "views/publication_subscription_plan_views.xml",
         "views/publication_subscription_views.xml",
+        "views/publication_price_change_views.xml",
         "views/publication_subscription_period_views.xml",
         "views/publication_subscription_pause_views.xml",
         "views/publication_churn_reason_views.xml",

@@ -290,6 +290,28 @@ class PublicationPortal(CustomerPortal):
             subscription_id, "cancel", retain, render=self._render_retention
         )
 
+    @http.route(
+        "/my/subscriptions/<int:subscription_id>/decline_price",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_subscription_decline_price(self, subscription_id, **kw):
+        """The payer, logged in, declines the new price announced: the
+        subscription ends with its term (the cancellation's rules: only its
+        payer, not a visitor holding the mailed link)."""
+
+        def decline(subscription):
+            subscription._decline_price_change()
+            return request.env._(
+                "You declined the new price: you receive your copies until "
+                "%(date)s, then your subscription ends.",
+                date=format_date(request.env, subscription.date_cancel_planned),
+            )
+
+        return self._subscription_action(subscription_id, "cancel", decline)
+
     def _retention_message(self, subscription, outcome):
         if outcome == "cancelled":
             if subscription.date_cancel_planned:
@@ -429,6 +451,7 @@ class PublicationPortal(CustomerPortal):
                 "next_payment_date": date,
                 "next_payment_amount": amount,
                 "issues": subscription._portal_issues(),
+                "price_notice": subscription._pending_price_notice(),
                 "today": today,
                 "error": error,
                 "message": request.session.pop("publication_portal_message", None),

@@ -12,6 +12,8 @@ from . import publication_reminder_step
 from . import publication_letter_run
 from . import publication_letter
 from . import publication_renewal_event
+from . import publication_price_change
+from . import publication_price_notice
 from . import publication_automation
 from . import publication_issue_replacement
 from . import publication_distribution_line

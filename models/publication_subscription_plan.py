@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -74,6 +76,30 @@ class PublicationSubscriptionPlan(models.Model):
         "offer above.",
     )
     description = fields.Text(translate=True)
+    price_change_ids = fields.One2many(
+        "publication.price.change", "plan_id", string="Price Changes"
+    )
+    price_notice_count = fields.Integer(
+        string="Price Notices Sent", compute="_compute_price_change_counts"
+    )
+    price_declined_count = fields.Integer(
+        string="New Price Declined", compute="_compute_price_change_counts"
+    )
+
+    @api.depends("price_change_ids.notice_ids.answer")
+    def _compute_price_change_counts(self):
+        counts = defaultdict(int)
+        for change, answer, count in self.env["publication.price.notice"]._read_group(
+            [("change_id.plan_id", "in", self.ids)],
+            ["change_id", "answer"],
+            ["__count"],
+        ):
+            counts[change.plan_id.id, answer] += count
+        for plan in self:
+            plan.price_notice_count = sum(
+                v for (plan_id, _a), v in counts.items() if plan_id == plan.id
+            )
+            plan.price_declined_count = counts.get((plan.id, "declined"), 0)
 
     @api.constrains("term_length", "price", "is_trial")
     def _check_term_and_price(self):

@@ -74,8 +74,9 @@ class PublicationAutomation(models.AbstractModel):
     @per_company
     def _cron_renewal_reminders(self):
         """Renewal reminders (the most urgent step due), staff follow-ups,
-        offers to turn fixed-term subscriptions into continuous ones and, at
-        the end of a trial, the offer of its paid offer."""
+        offers to turn fixed-term subscriptions into continuous ones, at
+        the end of a trial the offer of its paid offer, and the notices of
+        price changes (the offers whose change has come get the new price)."""
         today = fields.Date.context_today(self)
         Subscription = self.env["publication.subscription"]
         steps = self.env["publication.reminder.step"].search(
@@ -108,6 +109,16 @@ class PublicationAutomation(models.AbstractModel):
                 None,
             )
         )
+        PriceChange = self.env["publication.price.change"]
+        PriceChange._apply_due(publications, today)
+        tasks += [
+            (
+                Subscription._price_notice_domain(change, today),
+                "_send_price_notice",
+                change,
+            )
+            for change in PriceChange._to_announce(publications)
+        ]
         return self._run(Subscription, tasks)
 
     @api.model

@@ -107,6 +107,12 @@ class PublicationPublication(models.Model):
         help="Fixed-term subscriptions whose offer proposes continuous renewal get "
         "that offer this many days before they end.",
     )
+    price_notice_days = fields.Integer(
+        string="Price Change Notice (days)",
+        default=30,
+        help="Default notice of a new price of an offer: its payers are told this "
+        "many days before the renewal that first charges it.",
+    )
     expiry_grace_days = fields.Integer(
         string="Expiry Grace (days)",
         default=14,
@@ -227,6 +233,7 @@ class PublicationPublication(models.Model):
         "winback_days",
         "suspend_after_days",
         "renewal_notice_days",
+        "price_notice_days",
     )
     def _check_renewal_days(self):
         for publication in self:
@@ -236,6 +243,7 @@ class PublicationPublication(models.Model):
                 "winback_days",
                 "suspend_after_days",
                 "renewal_notice_days",
+                "price_notice_days",
             ):
                 if publication[field] < 0:
                     raise ValidationError(

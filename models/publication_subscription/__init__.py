@@ -7,6 +7,7 @@ from . import distribution
 from . import campaign
 from . import portal
 from . import retention
+from . import price_change
 from . import mail
 from . import direct_debit
 from . import card

@@ -757,7 +757,7 @@ class PublicationSubscription(models.Model):
             amount = 0.0 if self._is_free() else self.price_unit * quantity
         else:
             end = self._next_period_end(start)
-            amount = self._next_term_amount(quantity)
+            amount = self._next_term_amount(quantity, start=start)
         return {
             "subscription_id": self.id,
             "date_start": start,

@@ -257,6 +257,7 @@ class PublicationSubscription(models.Model):
         renewed = periods.subscription_id
         renewed._plan_copies_on(periods)
         renewed._use_save_offers()
+        renewed._apply_price_changes(periods)
         return periods
 
     def _current_period(self):

@@ -39,7 +39,14 @@ class PublicationSubscription(models.Model):
         "publication.retention.attempt", "subscription_id", groups="base.group_user"
     )
 
-    @api.depends("next_plan_id", "next_discount", "price_unit", "quantity")
+    @api.depends(
+        "next_plan_id",
+        "next_discount",
+        "price_unit",
+        "quantity",
+        "date_end",
+        "price_notice_ids.answer",
+    )
     def _compute_next_amount(self):
         for subscription in self:
             subscription.next_amount = subscription._next_term_amount()
@@ -167,17 +174,17 @@ class PublicationSubscription(models.Model):
             )
         return Attempt.create(vals_list)
 
-    def _next_term_amount(self, quantity=None, plan=None, discount=None):
-        """The next term's amount: with the save offer accepted (next_plan_id,
-        next_discount), or with plan (False: this offer's price) and discount
-        when given."""
+    def _next_term_amount(self, quantity=None, plan=None, discount=None, start=None):
+        """The amount of the term starting on start (by default the day after
+        the end): with the save offer accepted (next_plan_id, next_discount),
+        or with plan (False: this offer's) and discount when given; at the
+        price announced in time for it (_next_term_price)."""
         self.ensure_one()
         if self._is_free():
             return 0.0
         quantity = self.quantity if quantity is None else quantity
-        plan = self.next_plan_id if plan is None else plan
         discount = self.next_discount if discount is None else discount
-        price = plan.price if plan else self.price_unit
+        price = self._next_term_price(start, plan)
         return self.currency_id.round(price * quantity * (100.0 - discount) / 100.0)
 
     def _next_term(self):
@@ -195,11 +202,11 @@ class PublicationSubscription(models.Model):
 
     def _invoice_price(self, period):
         """(price per copy, discount %) of period's invoice line: a renewal
-        period carries the save offer accepted for it."""
+        period carries the save offer accepted for it and the new price
+        announced for it in time (_next_term_price)."""
         self.ensure_one()
         if period.date_start != self.date_start and not self._is_free():
-            price = self.next_plan_id.price if self.next_plan_id else self.price_unit
-            return price, self.next_discount
+            return self._next_term_price(period.date_start), self.next_discount
         return self.price_unit, 0.0
 
     def _use_save_offers(self):
