@@ -13,7 +13,6 @@ class AccountMove(models.Model):
 
     direct_debit_return_reason_id = fields.Many2one(
         "payment.return.reason",
-        string="Direct Debit Return Reason",
         readonly=True,
         copy=False,
         help="Why the payer's bank returned the direct debit of this invoice "

@@ -115,7 +115,7 @@ class TestDirectDebit(AutomationCommon):
         wizard = Form(
             self.env[action["res_model"]]
             .with_user(self.user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         wizard.acc_number = iban
         wizard.signature_date = date(2026, 1, 10)

@@ -17,7 +17,7 @@ class PublicationDirectDebitWizard(models.TransientModel):
 
     partner_id = fields.Many2one("res.partner", string="Payer", required=True)
     acc_number = fields.Char(string="IBAN", required=True)
-    bank_id = fields.Many2one("res.bank", string="Bank")
+    bank_id = fields.Many2one("res.bank")
     mandate_reference = fields.Char(
         size=35,
         help="The reference printed on the signed mandate; left empty, the "

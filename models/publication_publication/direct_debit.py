@@ -6,7 +6,6 @@ class PublicationPublication(models.Model):
     _inherit = "publication.publication"
 
     direct_debit_return_fee = fields.Monetary(
-        string="Direct Debit Return Fee",
         help="Invoiced to the payer for each direct debit of this publication "
         "their bank returns (0: none).",
     )

@@ -6,7 +6,6 @@ class PublicationSubscription(models.Model):
 
     direct_debit_mandate_id = fields.Many2one(
         "account.banking.mandate",
-        string="Direct Debit Mandate",
         compute="_compute_direct_debit_mandate_id",
         compute_sudo=True,
         help="The payer's valid SEPA mandate: the subscription's invoices are "
