@@ -214,7 +214,7 @@ class TestPaperLetters(AutomationCommon):
         run = self._runs()
         self.assertFalse(run.letter_ids._qr_code())
         text, images = pdf_text(run.pdf_id.raw)
-        self.assertIn("Invoice", text)
+        self.assertIn(run.letter_ids.invoice_id.name, text)
         self.assertNotIn(("128", "128"), images)
 
     def _shot(self, pdf, name):
