@@ -122,9 +122,11 @@ class TestAnalyticsDashboard(PublicationCommon, HttpCase):
         self.assertEqual(len(charts), 2)
         for chart in charts:
             read_dashboard_chart(env, snapshot, chart, today)
-        cells = json.dumps([sheet["cells"] for sheet in snapshot["sheets"]])
-        for formula in ("=PIVOT(1,", "=PIVOT(2,", "=PIVOT(3,", "=PIVOT(5)"):
-            self.assertIn(formula, cells)
+        # the dashboard shows its first sheet only: every table is there
+        cells = json.dumps(snapshot["sheets"][0]["cells"])
+        for pivot_id in snapshot["pivots"]:
+            if pivot_id != "6":  # the key figures' pivot feeds the Data sheet
+                self.assertIn(f"=PIVOT({pivot_id},", cells)
 
     def _assert_matching(self, snapshot, model, matching):
         """The global filters a pivot or chart matches exist, on its fields."""
@@ -207,6 +209,12 @@ class TestAnalyticsDashboard(PublicationCommon, HttpCase):
         )
         self.assertEqual(
             (data[f"A{LAST}"], data[f"A{previous}"], data["A2"]), ("1", "2", "36")
+        )
+        # the month named above the cards, none (not 1899) before the figures
+        self.assertEqual(
+            snapshot["sheets"][0]["cells"]["A3"],
+            f'=IF(Data!B{LAST}="", _t("Key figures"), SUBSTITUTE(_t("Key figures of '
+            f'%s"), "%s", TEXT(Data!B{LAST}, "mmmm yyyy")))',
         )
         row = LAST
         header = f'=IFERROR(PIVOT.HEADER(6,"#month:month",A{row}),"")'
