@@ -36,6 +36,18 @@ def _dimension(dimension):
     return f"{name}:{granularity}" if granularity else name
 
 
+def demo_payment_provider(env, company):
+    """The published demo provider of company (payment_demo), saving cards."""
+    Provider = env["payment.provider"].sudo()
+    demo = Provider.search([("code", "=", "demo")], limit=1)
+    assert demo, "payment_demo is not installed: tools/check installs it"
+    provider = Provider.search(
+        [("code", "=", "demo"), ("company_id", "=", company.id)], limit=1
+    ) or demo.copy({"company_id": company.id})
+    provider.write({"state": "test", "is_published": True, "allow_tokenization": True})
+    return provider
+
+
 def pivot_grouping(pivot):
     """The grouping sets, aggregates and order the web client asks for a
     spreadsheet pivot (formatted_read_grouping_sets): every prefix of the row

@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import AutomationCommon
+from .common import AutomationCommon, demo_payment_provider
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -21,7 +21,7 @@ class SavedCardCommon(AutomationCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.alice.write({"email": "alice@example.com", "lang": "en_US"})
-        cls.provider = cls._demo_provider(cls.env.company)
+        cls.provider = demo_payment_provider(cls.env, cls.env.company)
         cls.monthly.write({"card_retry_days": "1,3,7", "suspend_after_days": 2})
         cls.env["publication.reminder.step"].create(
             {
@@ -33,19 +33,6 @@ class SavedCardCommon(AutomationCommon):
                 ).id,
             }
         )
-
-    @classmethod
-    def _demo_provider(cls, company):
-        Provider = cls.env["payment.provider"].sudo()
-        demo = Provider.search([("code", "=", "demo")], limit=1)
-        assert demo, "payment_demo is not installed: tools/check installs it"
-        provider = Provider.search(
-            [("code", "=", "demo"), ("company_id", "=", company.id)], limit=1
-        ) or demo.copy({"company_id": company.id})
-        provider.write(
-            {"state": "test", "is_published": True, "allow_tokenization": True}
-        )
-        return provider
 
     @classmethod
     def _token(cls, partner, state="done", details="4242"):

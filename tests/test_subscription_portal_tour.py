@@ -3,7 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import HelpdeskCommon
+from .common import HelpdeskCommon, demo_payment_provider
 
 
 @tagged("post_install", "-at_install")
@@ -30,20 +30,7 @@ class TestSubscriptionPortalTour(HelpdeskCommon, HttpCase):
             }
         )
         cls.alice.street = "3 Harbour Street"
-        cls.provider = cls._demo_provider(cls.env.company)
-
-    @classmethod
-    def _demo_provider(cls, company):
-        Provider = cls.env["payment.provider"].sudo()
-        demo = Provider.search([("code", "=", "demo")], limit=1)
-        assert demo, "payment_demo is not installed: install it to run the tour"
-        provider = Provider.search(
-            [("code", "=", "demo"), ("company_id", "=", company.id)], limit=1
-        ) or demo.copy({"company_id": company.id})
-        provider.write(
-            {"state": "test", "is_published": True, "allow_tokenization": True}
-        )
-        return provider
+        cls.provider = demo_payment_provider(cls.env, cls.env.company)
 
     def test_subscriber_renews_pays_pauses_and_reports_a_missing_copy(self):
         """See where the copies go, renew and pay, pause, report a missing
