@@ -10,13 +10,19 @@ import re
 import subprocess
 import tempfile
 from pathlib import Path
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.queue_job.tests.common import trap_jobs
+
 from .common import AutomationCommon
+
+AUTOMATION = "odoo.addons.publication_crm.models.publication_automation"
 
 
 def iso11649_valid(reference):
@@ -196,6 +202,41 @@ class TestPaperLetters(AutomationCommon):
         with freeze_time("2026-01-03"):
             Letter._queue_invoice_letters()
         self.assertEqual(self._runs(), run, "an invoice letter once")
+
+    def test_a_sponsored_batch_is_reminded_once_from_one_job(self):
+        """The periods of one invoice stay in one batch, so one queue job:
+        two jobs never queue the same invoice's letter at once."""
+        readers = self.env["res.partner"].create(
+            [{"name": f"Resident {n}", "zip": "10200"} for n in range(3)]
+        )
+        wizard = self.env["publication.subscription.gift.wizard"].create(
+            {
+                "payer_id": self.sponsor.id,
+                "publication_id": self.monthly.id,
+                "plan_id": self.plan_annual.id,
+                "origin": "sponsored",
+                "date_start": "2026-01-01",
+                "line_ids": [Command.create({"recipient_id": r.id}) for r in readers],
+            }
+        )
+        domain = wizard.action_create()["domain"]
+        sponsored = self.env["publication.subscription"].search(domain)
+        invoice = self._invoice(sponsored)
+        self.assertEqual(len(invoice), 1)
+        bob = self._confirmed(recipient_id=self.bob.id)
+        self._use_job_runner()
+        with (
+            freeze_time("2026-01-10"),
+            patch(f"{AUTOMATION}.publication_automation.BATCH_SIZE", 1),
+            trap_jobs() as trap,
+        ):
+            self.env["publication.automation"]._cron_dunning()
+            batches = [set(job.args[1]) for job in trap.enqueued_jobs]
+            self._perform_all_trapped(trap)
+        self.assertIn(set(sponsored.period_ids.ids), batches, "one job, all three")
+        letters = self.env["publication.letter"].search([("kind", "=", "reminder")])
+        self.assertEqual(letters.invoice_id, invoice | self._invoice(bob))
+        self.assertEqual(len(letters), 2)
 
     def test_paper_letters_flag_and_national_reference(self):
         self.sale_journals.invoice_reference_model = "fi"

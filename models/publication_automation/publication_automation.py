@@ -171,7 +171,9 @@ class PublicationAutomation(models.AbstractModel):
         tasks.append(
             (Period._suspension_domain(publications, today), "_suspend_unpaid", None)
         )
-        return self._run(Period, tasks)
+        # the periods of one invoice (a sponsored batch) in one batch: one
+        # letter per invoice, never two jobs queueing it at once
+        return self._run(Period, tasks, group_by=("invoice_id",))
 
     @api.model
     @per_company
