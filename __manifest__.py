@@ -98,6 +98,7 @@
         "views/publication_collection_views.xml",
         "views/publication_saved_card_views.xml",
         "views/publication_saved_card_portal_templates.xml",
+        "views/publication_direct_debit_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

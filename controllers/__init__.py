@@ -3,3 +3,4 @@ from . import portal
 from . import privacy
 from . import web
 from . import saved_card
+from . import direct_debit

@@ -90,6 +90,17 @@ class PublicationLetter(models.Model):
     # Queueing (the nightly payment reminders and the letter run's cron)
     # ------------------------------------------------------------------
     @api.model
+    def _prepare_open_run(self, model, domains, partner_field):
+        """The current company's open run, made before a scheduled action
+        splits its work into batches when a record of model matching one of
+        domains goes to a paper partner (partner_field): the batches, maybe
+        run at once by two queue job workers, then share it instead of each
+        creating one."""
+        paper = self._paper_domain(partner_field)
+        if any(model.search_count(Domain(d) & paper, limit=1) for d in domains):
+            self.env["publication.letter.run"].sudo()._open_run(self.env.company)
+
+    @api.model
     def _send_payment_reminders(self, periods, step):
         """The payment reminder of step for periods (publication.automation's
         dunning): by e-mail to the payers who read e-mail, as a letter in the

@@ -1,18 +1,20 @@
 import base64
+import re
 from datetime import date
 
 from freezegun import freeze_time
 from lxml import etree
 
 from odoo import Command
-from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import file_open
 
 from .common import AutomationCommon
 
 COMPANY_IBAN = "FR76 3000 6000 0112 3456 7890 189"
 READER_IBANS = ["DE89 3704 0044 0532 0130 00", "NL91 ABNA 0417 1643 00"]
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def pain002_return(payments, reason, msg_id="RET-2026-0001"):
@@ -59,10 +61,8 @@ def pain002_return(payments, reason, msg_id="RET-2026-0001"):
 </Document>""".encode()
 
 
-@tagged("post_install", "-at_install")
-class TestDirectDebit(AutomationCommon):
-    """Payers with a SEPA mandate: their renewal invoices are collected in a
-    direct debit order (OCA) and a bank return reopens them."""
+class DirectDebitCommon(AutomationCommon):
+    """A company collecting by SEPA direct debit (OCA's payment mode)."""
 
     @classmethod
     def setUpClass(cls):
@@ -122,6 +122,9 @@ class TestDirectDebit(AutomationCommon):
         action = wizard.save().action_confirm()
         return self.env["account.banking.mandate"].browse(action["res_id"])
 
+    def _payment_mode(self, payer):
+        return payer.with_company(self.env.company).customer_payment_mode_id
+
     def _collect(self):
         self._run("_cron_direct_debit_collection")
         return self.env["account.payment.order"].search(
@@ -164,6 +167,12 @@ class TestDirectDebit(AutomationCommon):
         root = etree.fromstring(xml)
         self.assertTrue(schema.validate(root), schema.error_log)
         return root
+
+
+@tagged("post_install", "-at_install")
+class TestDirectDebit(DirectDebitCommon):
+    """Payers with a SEPA mandate: their renewal invoices are collected in a
+    direct debit order (OCA) and a bank return reopens them."""
 
     def test_mandate_payers_renewal_lands_in_one_order_with_a_valid_pain008(self):
         with freeze_time("2026-01-01"):
@@ -277,4 +286,137 @@ class TestDirectDebit(AutomationCommon):
             self.env["account.banking.mandate"].search(
                 [("partner_id", "=", self.readers[0].id)]
             )
+        )
+
+    def test_the_payer_signs_and_revokes_on_the_portal_the_reader_may_not(self):
+        with freeze_time("2026-01-01"):
+            gift = self._confirmed(
+                recipient_id=self.bob.id, payer_id=self.readers[0].id
+            )
+        with freeze_time("2026-01-10"):
+            with self.assertRaises(AccessError):
+                gift._portal_sign_mandate(self.bob, READER_IBANS[0])
+            with self.assertRaisesRegex(UserError, "IBAN DE00 1234 of Reader 0"):
+                gift._portal_sign_mandate(self.readers[0], "DE00 1234")
+            mandate = gift._portal_sign_mandate(self.readers[0], READER_IBANS[0])
+        self.assertRecordValues(
+            mandate,
+            [
+                {
+                    "state": "valid",
+                    "signature_date": date(2026, 1, 10),
+                    "partner_id": self.readers[0].id,
+                    "recurrent_sequence_type": "first",
+                }
+            ],
+        )
+        self.assertEqual(gift.direct_debit_mandate_id, mandate)
+        self.assertEqual(self._payment_mode(self.readers[0]), self.sdd_mode)
+        self.assertIn("signed SEPA mandate", gift.message_ids[0].body)
+        with self.assertRaises(AccessError):
+            gift._portal_stop_direct_debit(self.bob)
+        gift._portal_stop_direct_debit(self.readers[0])
+        self.assertEqual(mandate.state, "cancel")
+        self.assertFalse(self._payment_mode(self.readers[0]))
+        self.assertFalse(gift.direct_debit_mandate_id)
+        with self.assertRaisesRegex(UserError, "no valid direct debit mandate"):
+            gift._portal_stop_direct_debit(self.readers[0])
+
+    def test_without_a_creditor_identifier_the_portal_offers_no_mandate(self):
+        with freeze_time("2026-01-01"):
+            subscription = self._active_continuous(self.readers[:1])
+        self.assertTrue(subscription._direct_debit_offered())
+        self.env.company.sepa_creditor_identifier = False
+        self.assertFalse(subscription._direct_debit_offered())
+        with self.assertRaisesRegex(UserError, "does not collect by direct debit"):
+            subscription._portal_sign_mandate(self.readers[0], READER_IBANS[0])
+
+
+@tagged("post_install", "-at_install")
+class TestDirectDebitPortal(DirectDebitCommon, HttpCase):
+    """Over HTTP and in a browser: the payer logged in signs and revokes a
+    mandate on the subscription's page; the reader of a gift and a visitor
+    holding the mailed link change nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.payer_user = new_test_user(
+            cls.env,
+            login="portal_payer",
+            groups="base.group_portal",
+            partner_id=cls.readers[0].id,
+        )
+        cls.reader_user = new_test_user(
+            cls.env,
+            login="portal_reader",
+            groups="base.group_portal",
+            partner_id=cls.bob.id,
+        )
+
+    def _gift(self):
+        return self._confirmed(recipient_id=self.bob.id, payer_id=self.readers[0].id)
+
+    def _post(self, subscription, data, access_token=None):
+        url = f"/my/subscriptions/{subscription.id}/direct_debit"
+        if access_token:
+            url += f"?access_token={access_token}"
+        csrf = CSRF.search(self.url_open("/web/login").text).group(1)
+        response = self.url_open(
+            url, data=dict(data, csrf_token=csrf), allow_redirects=False
+        )
+        self.env.invalidate_all()
+        return response
+
+    def test_payer_signs_and_stops_over_http_others_change_nothing(self):
+        subscription = self._gift()
+        sign = {"iban": READER_IBANS[0], "authorise": "1"}
+        link_token = subscription.sudo()._portal_ensure_token()
+        response = self._post(subscription, sign, link_token)
+        self.assertIn("/web/login", response.headers["Location"])
+        self.authenticate("portal_reader", "portal_reader")
+        page = self.url_open(f"/my/subscriptions/{subscription.id}")
+        self.assertNotIn("o_subscription_direct_debit", page.text)
+        response = self._post(subscription, sign)
+        self.assertTrue(response.headers["Location"].endswith("/my"))
+        self.assertFalse(subscription.direct_debit_mandate_id)
+
+        self.authenticate("portal_payer", "portal_payer")
+        page = self.url_open(f"/my/subscriptions/{subscription.id}")
+        self.assertIn("o_subscription_sign_mandate", page.text)
+        self.assertIn("FR78ZZZ424242", page.text, "the creditor identifier")
+        response = self._post(subscription, {"iban": READER_IBANS[0]})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Tick the authorisation", response.text)
+        response = self._post(subscription, {"iban": "XX12", "authorise": "1"})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("IBAN XX12 of ", response.text)
+        self.assertIn("is not valid", response.text)
+        self.assertFalse(subscription.direct_debit_mandate_id)
+        response = self._post(subscription, sign)
+        self.assertEqual(response.status_code, 303)
+        mandate = subscription.direct_debit_mandate_id
+        self.assertEqual(mandate.state, "valid")
+        page = self.url_open(f"/my/subscriptions/{subscription.id}")
+        self.assertIn("your invoices are collected by direct debit", page.text)
+        self.assertIn(mandate.unique_mandate_reference, page.text)
+
+        self._post(subscription, {"stop": "1"})
+        self.assertEqual(mandate.state, "cancel")
+        page = self.url_open(f"/my/subscriptions/{subscription.id}")
+        self.assertIn("Direct debit is stopped", page.text)
+
+    def test_payer_signs_and_stops_in_a_browser(self):
+        subscription = self._gift()
+        self.start_tour(
+            f"/my/subscriptions/{subscription.id}",
+            "publication_crm_direct_debit_portal",
+            login="portal_payer",
+        )
+        mandate = self.env["account.banking.mandate"].search(
+            [("partner_id", "=", self.readers[0].id)]
+        )
+        self.assertEqual(mandate.state, "cancel", "signed, then stopped")
+        self.assertEqual(
+            mandate.partner_bank_id.sanitized_acc_number, "DE89370400440532013000"
         )

@@ -205,7 +205,8 @@ class TestPaperLetters(AutomationCommon):
 
     def test_a_sponsored_batch_is_reminded_once_from_one_job(self):
         """The periods of one invoice stay in one batch, so one queue job:
-        two jobs never queue the same invoice's letter at once."""
+        two jobs never queue the same invoice's letter at once, nor make the
+        open run at once."""
         readers = self.env["res.partner"].create(
             [{"name": f"Resident {n}", "zip": "10200"} for n in range(3)]
         )
@@ -232,6 +233,10 @@ class TestPaperLetters(AutomationCommon):
         ):
             self.env["publication.automation"]._cron_dunning()
             batches = [set(job.args[1]) for job in trap.enqueued_jobs]
+            # the run the jobs share is there before they run
+            self.assertRecordValues(
+                self._runs(), [{"state": "open", "letter_count": 0}]
+            )
             self._perform_all_trapped(trap)
         self.assertIn(set(sponsored.period_ids.ids), batches, "one job, all three")
         letters = self.env["publication.letter"].search([("kind", "=", "reminder")])

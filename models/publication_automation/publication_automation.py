@@ -165,6 +165,11 @@ class PublicationAutomation(models.AbstractModel):
             (Period._dunning_domain(step, today), "_send_payment_reminder", step)
             for step in steps
         ]
+        self.env["publication.letter"]._prepare_open_run(
+            Period,
+            [domain for domain, _method, _step in tasks],
+            "invoice_id.partner_id",
+        )
         publications = self._publications().filtered(
             lambda p: p.suspend_after_days or p.payment_grace_days
         )

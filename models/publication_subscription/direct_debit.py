@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class PublicationSubscription(models.Model):
@@ -36,3 +37,76 @@ class PublicationSubscription(models.Model):
             "direct_debit_return_reason_id"
         )
         return invoices.sorted("id")[-1:]
+
+    # ------------------------------------------------------------------
+    # The payer's mandate on the portal
+    # ------------------------------------------------------------------
+    def _direct_debit_offered(self):
+        """Whether the subscription's company collects by SEPA direct debit
+        (it has the payment mode and a creditor identifier)."""
+        self.ensure_one()
+        company = self.sudo().company_id
+        mode = self.env["account.payment.mode"].sudo()
+        return bool(
+            company.sepa_creditor_identifier
+            and mode._publication_direct_debit_mode(company)
+        )
+
+    def _portal_sign_mandate(self, partner, iban):
+        """The payer (partner, logged in) signs a SEPA mandate on the portal
+        today: the payer's invoices are collected from iban from now on."""
+        self.ensure_one()
+        self._portal_check_actor(partner, "direct_debit")
+        if not self._direct_debit_offered():
+            raise UserError(
+                self.env._(
+                    "%(publication)s does not collect by direct debit: pay the "
+                    "invoices as before.",
+                    publication=self.publication_id.name,
+                )
+            )
+        company = self.sudo().company_id
+        mandate = (
+            self.payer_id.sudo()
+            .with_company(company)
+            ._publication_sign_mandate(iban, fields.Date.context_today(self))
+        )
+        body = self.env._(
+            "%(partner)s signed SEPA mandate %(reference)s on the portal: the "
+            "invoices are collected by direct debit from %(iban)s.",
+            partner=partner.display_name,
+            reference=mandate.unique_mandate_reference,
+            iban=mandate.partner_bank_id.acc_number,
+        )
+        mandate.message_post(body=body)
+        self.sudo().message_post(body=body)
+        return mandate
+
+    def _portal_stop_direct_debit(self, partner):
+        """The payer (partner, logged in) revokes their mandates: the next
+        invoices are sent for payment by hand."""
+        self.ensure_one()
+        self._portal_check_actor(partner, "direct_debit")
+        company = self.sudo().company_id
+        mandates = (
+            self.env["account.banking.mandate"]
+            .sudo()
+            .search(self.payer_id._publication_valid_mandate_domain(company))
+        )
+        if not mandates:
+            raise UserError(
+                self.env._(
+                    "%(payer)s has no valid direct debit mandate to revoke.",
+                    payer=self.payer_id.display_name,
+                )
+            )
+        mandates.cancel()
+        body = self.env._(
+            "%(partner)s revoked SEPA mandate %(reference)s on the portal: the "
+            "invoices are sent for payment by hand.",
+            partner=partner.display_name,
+            reference=", ".join(mandates.mapped("unique_mandate_reference")),
+        )
+        for mandate in mandates:
+            mandate.message_post(body=body)
+        self.sudo().message_post(body=body)

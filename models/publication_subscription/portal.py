@@ -28,6 +28,7 @@ PORTAL_ACTORS = {
     "renew": "payer",
     "unsubscribe": "payer",
     "payment_method": "payer",
+    "direct_debit": "payer",
 }
 
 
@@ -85,6 +86,7 @@ class PublicationSubscription(models.Model):
             "renew": self.env._("Renewing"),
             "unsubscribe": self.env._("Unsubscribing from offers"),
             "payment_method": self.env._("Changing the saved payment method"),
+            "direct_debit": self.env._("Paying by direct debit"),
         }[action]
 
     def _portal_domain(self, partner):
