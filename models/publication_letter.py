@@ -1,6 +1,6 @@
-"""Paper letters: the invoices and payment reminders of payers without an
-e-mail address (or who ask for paper), collected in the company's open letter
-run and printed in one PDF for the print house."""
+"""Paper letters: the invoices, payment reminders and price change notices of
+payers without an e-mail address (or who ask for paper), collected in the
+company's open letter run and printed in one PDF for the print house."""
 
 from datetime import timedelta
 
@@ -17,12 +17,12 @@ INVOICE_LETTER_DAYS = 14
 class PublicationLetter(models.Model):
     """One printed letter: an invoice or a payment reminder of it, addressed to
     the invoice's partner, with the payment reference of the journal's
-    reference model and the SEPA QR code."""
+    reference model and the SEPA QR code; or the notice of a new price to a
+    subscription's payer."""
 
     _name = "publication.letter"
     _description = "Paper Letter"
     _order = "run_id, sort_key, id"
-    _rec_name = "invoice_id"
 
     run_id = fields.Many2one(
         "publication.letter.run",
@@ -34,12 +34,23 @@ class PublicationLetter(models.Model):
     )
     company_id = fields.Many2one(related="run_id.company_id", store=True)
     kind = fields.Selection(
-        [("invoice", "Invoice"), ("reminder", "Payment Reminder")],
+        [
+            ("invoice", "Invoice"),
+            ("reminder", "Payment Reminder"),
+            ("price", "Price Change Notice"),
+        ],
         required=True,
         readonly=True,
     )
     invoice_id = fields.Many2one(
-        "account.move", required=True, ondelete="cascade", index=True, readonly=True
+        "account.move", ondelete="cascade", index=True, readonly=True
+    )
+    price_notice_id = fields.Many2one(
+        "publication.price.notice",
+        string="Price Change Notice",
+        ondelete="cascade",
+        index="btree_not_null",
+        readonly=True,
     )
     partner_id = fields.Many2one(
         "res.partner", string="Addressee", required=True, readonly=True
@@ -70,6 +81,21 @@ class PublicationLetter(models.Model):
         "UNIQUE(invoice_id, kind, dunning_days)",
         "An invoice gets one letter of a kind per reminder step.",
     )
+    _price_notice_uniq = models.Constraint(
+        "UNIQUE(price_notice_id)", "A price change notice is printed once."
+    )
+    _subject_check = models.Constraint(
+        "CHECK(CASE WHEN kind = 'price' THEN price_notice_id IS NOT NULL "
+        "ELSE invoice_id IS NOT NULL END)",
+        "A price change letter has its notice, the other letters their invoice.",
+    )
+
+    @api.depends("kind", "invoice_id", "price_notice_id")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for letter in self:
+            subject = letter.invoice_id or letter.price_notice_id.subscription_id
+            letter.display_name = f"{kinds.get(letter.kind, '')} {subject.name or ''}"
 
     # ------------------------------------------------------------------
     # Who gets paper
@@ -169,6 +195,33 @@ class PublicationLetter(models.Model):
                     "sort_key": self._sort_key(partner, invoice.company_id),
                 }
             )
+        return self._create_in_open_runs(vals_list)
+
+    @api.model
+    def _queue_price_notices(self, notices):
+        """A letter for each price change notice (publication.price.notice)
+        to a paper payer, in the company's open letter run. Returns the
+        letters."""
+        vals_list = []
+        for notice in notices.sudo():
+            payer = notice.payer_id
+            vals_list.append(
+                {
+                    "company_id": notice.company_id.id,
+                    "kind": "price",
+                    "price_notice_id": notice.id,
+                    "partner_id": payer.id,
+                    "period_id": notice.subscription_id.period_ids[-1:].id,
+                    "zip": payer.zip,
+                    "sort_key": self._sort_key(payer, notice.company_id),
+                }
+            )
+        return self._create_in_open_runs(vals_list)
+
+    @api.model
+    def _create_in_open_runs(self, vals_list):
+        """The letters of vals_list (each with its company_id) created in
+        their company's open run, which is marked changed."""
         Run = self.env["publication.letter.run"].sudo()
         letters = self.sudo().browse()
         for company_id, company_vals in self._group_by_company(vals_list).items():

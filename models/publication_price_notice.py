@@ -50,8 +50,8 @@ class PublicationPriceNotice(models.Model):
         [("mail", "E-mail"), ("letter", "Letter to Print")],
         required=True,
         readonly=True,
-        help="Letter to Print: the payer has no e-mail address; the notice goes "
-        "out on paper.",
+        help="Letter to Print: the payer has no e-mail address or asks for paper "
+        "letters; the notice is printed with the company's next letter run.",
     )
     answer = fields.Selection(
         [

@@ -1,3 +1,5 @@
+import subprocess
+import tempfile
 from contextlib import contextmanager
 from datetime import date, timedelta
 from unittest.mock import patch
@@ -698,3 +700,23 @@ class HelpdeskCommon(PublicationCommon):
             "category_id": (category or self.cat_missed).id,
         } | vals
         return self.env["helpdesk.ticket"].with_user(user or self.agent).create(values)
+
+
+def pdf_text(pdf):
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        text = subprocess.run(
+            ["pdftotext", "-layout", file.name, "-"],
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+        images = subprocess.run(
+            ["pdfimages", "-list", file.name],
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout.splitlines()[2:]
+    # (width, height) of each image; the QR codes are 128 x 128
+    return text, [tuple(line.split()[3:5]) for line in images]

@@ -20,7 +20,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from .common import AutomationCommon
+from .common import AutomationCommon, pdf_text
 
 AUTOMATION = "odoo.addons.publication_crm.models.publication_automation"
 
@@ -37,26 +37,6 @@ def finnish_valid(reference):
     body, check = reference[:-1], int(reference[-1])
     total = sum((7, 3, 1)[i % 3] * int(d) for i, d in enumerate(reversed(body)))
     return (10 - total % 10) % 10 == check
-
-
-def pdf_text(pdf):
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-        file.write(pdf)
-        file.flush()
-        text = subprocess.run(
-            ["pdftotext", "-layout", file.name, "-"],
-            capture_output=True,
-            check=True,
-            text=True,
-        ).stdout
-        images = subprocess.run(
-            ["pdfimages", "-list", file.name],
-            capture_output=True,
-            check=True,
-            text=True,
-        ).stdout.splitlines()[2:]
-    # (width, height) of each image; the QR codes are 128 x 128
-    return text, [tuple(line.split()[3:5]) for line in images]
 
 
 @tagged("post_install", "-at_install")

@@ -7,8 +7,9 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
-from .common import AutomationCommon
+from .common import AutomationCommon, pdf_text
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -86,9 +87,20 @@ class TestPriceChange(PriceChangeCommon):
         self.assertFalse(
             on_paper.message_ids.filtered(lambda m: self.bob in m.partner_ids)
         )
-        self.assertIn(
-            "to be announced by letter", on_paper.message_ids[0].body, "the log"
+        self.assertIn("announced by letter", on_paper.message_ids[0].body, "the log")
+        letter = self.env["publication.letter"].search([("kind", "=", "price")])
+        self.assertRecordValues(
+            letter, [{"price_notice_id": notices[1].id, "partner_id": self.bob.id}]
         )
+        run = letter.run_id.with_context(force_report_rendering=True)
+        # a wkhtmltopdf without patched Qt says it ignores the header switches
+        with mute_logger("odoo.addons.base.models.ir_actions_report"):
+            run.action_print()
+        text, _images = pdf_text(run.pdf_id.raw)
+        self.assertIn("New price of Parish Monthly", text)
+        self.assertIn("$ 36.00", text)
+        self.assertIn("instead of $ 30.00", text)
+        self.assertIn(f"/my/subscriptions/{on_paper.id},", text)
         self.assertEqual(
             (change.notice_count, change.letter_count, change.declined_count),
             (2, 1, 0),

@@ -111,7 +111,7 @@ class PublicationAutomation(models.AbstractModel):
         )
         PriceChange = self.env["publication.price.change"]
         PriceChange._apply_due(publications, today)
-        tasks += [
+        notices = [
             (
                 Subscription._price_notice_domain(change, today),
                 "_send_price_notice",
@@ -119,6 +119,10 @@ class PublicationAutomation(models.AbstractModel):
             )
             for change in PriceChange._to_announce(publications)
         ]
+        self.env["publication.letter"]._prepare_open_run(
+            Subscription, [domain for domain, _method, _change in notices], "payer_id"
+        )
+        tasks += notices
         return self._run(Subscription, tasks)
 
     @api.model

@@ -91,6 +91,7 @@ class PublicationSubscription(models.Model):
         notice is logged on the change and in the chatter."""
         today = fields.Date.context_today(self)
         Notice = self.env["publication.price.notice"].sudo()
+        Letter = self.env["publication.letter"]
         notices = Notice.create(
             [
                 {
@@ -106,19 +107,22 @@ class PublicationSubscription(models.Model):
                     "amount": subscription.currency_id.round(
                         change.price * subscription.quantity
                     ),
-                    "channel": "mail" if subscription.payer_id.email else "letter",
+                    "channel": "letter"
+                    if Letter._wants_paper(subscription.payer_id)
+                    else "mail",
                 }
                 for subscription in self
             ]
         )
         mailed = notices.filtered(lambda n: n.channel == "mail")
         mailed.with_env(self.env)._post_notice_mails(change.mail_template_id)
+        Letter._queue_price_notices(notices - mailed)
         for notice in notices - mailed:
             payer = notice.payer_id
             notice.subscription_id.message_post(
                 body=self.env._(
-                    "Price change to be announced by letter (%(payer)s has no "
-                    "e-mail address): %(price)s per copy from %(date)s.",
+                    "Price change announced by letter (%(payer)s reads no "
+                    "e-mail): %(price)s per copy from %(date)s.",
                     payer=payer.display_name,
                     price=format_amount(
                         self.env, change.price, change.currency_id, payer.lang
