@@ -221,16 +221,16 @@ class PublicationLetter(models.Model):
     @api.model
     def _create_in_open_runs(self, vals_list):
         """The letters of vals_list (each with its company_id) created in
-        their company's open run, which is marked changed."""
+        their company's open run, held open until the transaction ends."""
         Run = self.env["publication.letter.run"].sudo()
         letters = self.sudo().browse()
         for company_id, company_vals in self._group_by_company(vals_list).items():
             run = Run._open_run(self.env["res.company"].browse(company_id))
+            run._hold_open()
             for vals in company_vals:
                 vals["run_id"] = run.id
                 del vals["company_id"]
             letters |= self.sudo().create(company_vals)
-            run._touch()
         return letters
 
     @staticmethod

@@ -8,13 +8,10 @@ import tempfile
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import split_every
+from odoo.tools import SQL, split_every
 from odoo.tools.pdf import merge_pdf
 
-from .publication_automation.publication_automation import (
-    CONCURRENT_UPDATE,
-    per_company,
-)
+from .publication_automation.publication_automation import per_company
 
 LETTER_REPORT = "publication_crm.action_report_publication_letters"
 # letters per wkhtmltopdf call: the Debian wkhtmltopdf converts one document
@@ -39,21 +36,20 @@ class PublicationLetterRun(models.Model):
         required=True, readonly=True, default=fields.Date.context_today, index=True
     )
     state = fields.Selection(
-        [("open", "Collecting"), ("printed", "Printed")],
+        [("open", "Collecting"), ("printing", "Printing"), ("printed", "Printed")],
         required=True,
         readonly=True,
         default="open",
-        help="Collecting: letters are added by the nightly invoicing and payment "
-        "reminders. Printed: its PDF is made; new letters go to a new run.",
+        help="Collecting: letters are added by the nightly invoicing, payment "
+        "reminders and price notices. Printing: closed, its PDF is being made by "
+        "the scheduled action; new letters go to a new run. Printed: its PDF is "
+        "made.",
     )
     letter_ids = fields.One2many(
         "publication.letter", "run_id", string="Letters", readonly=True
     )
     letter_count = fields.Integer(
         string="Number of Letters", compute="_compute_letter_count"
-    )
-    last_letter_date = fields.Datetime(
-        string="Last Letter Added", readonly=True, copy=False
     )
     printed_date = fields.Datetime(string="Printed On", readonly=True, copy=False)
     pdf_id = fields.Many2one("ir.attachment", string="PDF", readonly=True, copy=False)
@@ -96,11 +92,20 @@ class PublicationLetterRun(models.Model):
             }
         )
 
-    def _touch(self):
-        """Mark the run changed: a print that began before this transaction
-        then fails to lock it (serialization) and leaves it for later, instead
-        of printing without the new letters."""
-        self.write({"last_letter_date": fields.Datetime.now()})
+    def _hold_open(self):
+        """Share-lock the open runs while letters are added to them, until the
+        transaction ends: a print waits for it (see _cron_print_letters), and
+        a run a print closed meanwhile fails this transaction as a concurrent
+        update (retried later) instead of hiding letters in a printed run.
+        Adders do not block each other."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id = ANY(%s) FOR SHARE",
+                SQL.identifier(self._table),
+                self.ids,
+            ),
+            log_exceptions=False,
+        )
 
     # ------------------------------------------------------------------
     # Printing
@@ -108,39 +113,56 @@ class PublicationLetterRun(models.Model):
     @api.model
     @per_company
     def _cron_print_letters(self):
-        """The invoice letters of the day, then the company's open run printed
-        as one PDF (after the night's payment reminders)."""
+        """The invoice letters of the day, then the company's open run closed
+        and, after a commit (so that every letter added to it is seen),
+        printed as one PDF with any other run waiting to print."""
         self.env["publication.letter"]._queue_invoice_letters()
         run = self.search(
             [("company_id", "=", self.env.company.id), ("state", "=", "open")],
             limit=1,
         )
-        if not run.letter_ids:
-            return True
-        locked = self.env["publication.automation"]._lock(self, run.ids)
-        if not locked:
-            return True  # a concurrent transaction adds letters: next call
-        try:
-            with self.env.cr.savepoint():
-                locked._print()
-        except CONCURRENT_UPDATE:
-            return True
+        if run.letter_ids:
+            # skipped while a transaction still adds letters: the next call
+            run = self.env["publication.automation"]._lock(self, run.ids)
+            run.write({"state": "printing"})
+        Cron = self.env["ir.cron"]
+        Cron._commit_progress()
+        runs = self.search(
+            [("company_id", "=", self.env.company.id), ("state", "=", "printing")]
+        )
+        for run in runs:
+            run._print()
+            Cron._commit_progress(1)
         return True
 
     def action_print(self):
-        """Print now: the open run's letters as one PDF; new letters go to a
-        new run."""
+        """Close the open runs now and have the scheduled action print them
+        at once (thousands of letters take minutes); new letters go to a new
+        run."""
         runs = self.filtered(lambda r: r.state == "open")
         if not runs:
             raise UserError(
                 self.env._(
-                    "Letter run %(name)s is printed already: download its PDF.",
+                    "Letter run %(name)s is closed already: its PDF is made by "
+                    "the scheduled action, or is there to download.",
                     name=self[:1].name,
                 )
             )
-        self.env["publication.automation"]._lock(runs, runs.ids)
-        runs.sudo()._print()
-        return self.action_download() if len(self) == 1 else True
+        self.env["publication.automation"]._lock(runs, runs.ids, wait=True)
+        runs.sudo().write({"state": "printing"})
+        self.env.ref("publication_crm.ir_cron_print_letters").sudo()._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "The letters are being printed: the PDF appears on the run "
+                    "in a few minutes."
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def action_download(self):
         self.ensure_one()
@@ -159,7 +181,7 @@ class PublicationLetterRun(models.Model):
 
     def _print(self):
         """Render each run's letters, sorted by postal code, into one PDF
-        stored on the run, and close the run."""
+        stored on the run, which is then printed."""
         for run in self:
             letters = run.letter_ids.sorted(lambda letter: (letter.sort_key, letter.id))
             pdf = run._render_pdf(letters) if letters else None

@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command
 from odoo.fields import Domain
 from odoo.tests import new_test_user
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.publication_crm.models.publication_automation.queue import (
@@ -459,6 +459,24 @@ class AutomationCommon(PublicationCommon):
                 "renewal_type": "continuous",
             }
         )
+
+    def _print_letters(self):
+        """The letter runs' scheduled action, its commits as savepoints,
+        rendering real PDFs."""
+        Run = self.env["publication.letter.run"].with_context(
+            force_report_rendering=True
+        )
+        commits = CronCommits(self.env)
+        with (
+            patch.object(
+                self.registry["ir.cron"], "_commit_progress", autospec=True
+            ) as progress,
+            # a wkhtmltopdf without patched Qt says it ignores the header switches
+            mute_logger("odoo.addons.base.models.ir_actions_report"),
+        ):
+            progress.side_effect = commits
+            Run._cron_print_letters()
+        commits.done()
 
     def _run(self, *crons, commits=None):
         """Run crons (all by default) like the scheduler: again while one says

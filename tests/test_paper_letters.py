@@ -16,7 +16,6 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
@@ -81,14 +80,9 @@ class TestPaperLetters(AutomationCommon):
             }
         )
         cls.carol.write({"email": "carol@example.com", "country_id": finland.id})
-        cls.Run = cls.env["publication.letter.run"].with_context(
-            force_report_rendering=True
-        )
 
     def _print(self):
-        # a wkhtmltopdf without patched Qt says it ignores the header switches
-        with mute_logger("odoo.addons.base.models.ir_actions_report"):
-            self.Run._cron_print_letters()
+        self._print_letters()
 
     def _runs(self):
         return self.env["publication.letter.run"].search(
@@ -176,8 +170,9 @@ class TestPaperLetters(AutomationCommon):
         run = self._runs()
         self.assertRecordValues(run, [{"state": "open", "letter_count": 1}])
         self.assertEqual(run.letter_ids.invoice_id, self._invoice(bob))
-        with mute_logger("odoo.addons.base.models.ir_actions_report"):
-            run.with_context(force_report_rendering=True).action_print()
+        run.action_print()
+        self.assertEqual(run.state, "printing", "closed: new letters go elsewhere")
+        self._print()
         self.assertEqual(run.state, "printed")
         with freeze_time("2026-01-03"):
             Letter._queue_invoice_letters()

@@ -7,7 +7,6 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
-from odoo.tools import mute_logger
 
 from .common import AutomationCommon, pdf_text
 
@@ -92,10 +91,8 @@ class TestPriceChange(PriceChangeCommon):
         self.assertRecordValues(
             letter, [{"price_notice_id": notices[1].id, "partner_id": self.bob.id}]
         )
-        run = letter.run_id.with_context(force_report_rendering=True)
-        # a wkhtmltopdf without patched Qt says it ignores the header switches
-        with mute_logger("odoo.addons.base.models.ir_actions_report"):
-            run.action_print()
+        run = letter.run_id
+        self._print_letters()
         text, _images = pdf_text(run.pdf_id.raw)
         self.assertIn("New price of Parish Monthly", text)
         self.assertIn("$ 36.00", text)
