@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import format_amount, format_date
 
 
 class PublicationPriceNotice(models.Model):
@@ -99,6 +100,48 @@ class PublicationPriceNotice(models.Model):
             f"{self.subscription_id.get_base_url()}/web/login?redirect="
             f"/my/subscriptions/{self.subscription_id.id}"
         )
+
+    def _letter_text(self, lang):
+        """(title, paragraphs) of this notice's letter in lang: the new and
+        the old term price, from which renewal, and how to decline."""
+        self.ensure_one()
+        env = self.with_context(lang=lang).env
+        subscription = self.subscription_id
+        company = subscription.company_id
+
+        def money(amount):
+            return format_amount(env, amount, self.currency_id, lang)
+
+        def day(date):
+            return format_date(env, date, lang_code=lang)
+
+        decline = env._(
+            "If you do not want to go on at the new price, you can end your "
+            "subscription with its current term, on %(end)s: log in to your "
+            "subscription's page, %(url)s, or tell us by letter or by phone "
+            "(%(phone)s). Otherwise your subscription goes on at the new price.",
+            end=day(subscription.date_end),
+            url=subscription.get_base_url() + subscription.access_url,
+            phone=company.phone or company.email or "",
+        )
+        title = env._(
+            "New price of %(publication)s",
+            publication=subscription.publication_id.name,
+        )
+        return title, [
+            env._(
+                "From your renewal on %(date)s, a term of your subscription costs "
+                "%(amount)s instead of %(old_amount)s.",
+                date=day(self.date_applies),
+                amount=money(self.amount),
+                old_amount=money(self.old_amount),
+            ),
+            decline,
+            env._(
+                "Thank you for reading %(publication)s.",
+                publication=subscription.publication_id.name,
+            ),
+        ]
 
     def _post_notice_mails(self, template):
         """Post template, rendered for each notice in its payer's language, on

@@ -95,8 +95,8 @@ class TestPriceChange(PriceChangeCommon):
         self._print_letters()
         text, _images = pdf_text(run.pdf_id.raw)
         self.assertIn("New price of Parish Monthly", text)
-        self.assertIn("$ 36.00", text)
-        self.assertIn("instead of $ 30.00", text)
+        self.assertIn("costs $ 36.00 instead of $ 30.00", text)
+        self.assertIn("From your renewal on 12/01/2026", text)
         self.assertIn(f"/my/subscriptions/{on_paper.id},", text)
         self.assertEqual(
             (change.notice_count, change.letter_count, change.declined_count),

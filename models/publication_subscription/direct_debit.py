@@ -1,5 +1,6 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 
 class PublicationSubscription(models.Model):
@@ -50,6 +51,34 @@ class PublicationSubscription(models.Model):
         return bool(
             company.sepa_creditor_identifier
             and mode._publication_direct_debit_mode(company)
+        )
+
+    def _direct_debit_authorisation(self):
+        """The SEPA mandate's authorisation the payer ticks on the portal, in
+        the user's language, naming the creditor."""
+        self.ensure_one()
+        company = self.sudo().company_id
+        return self.env._(
+            "By signing this mandate, I authorise %(creditor)s (creditor identifier "
+            "%(identifier)s) to send instructions to my bank to debit my account, "
+            "and my bank to debit my account in accordance with those "
+            "instructions. I am entitled to a refund from my bank under the terms "
+            "of my agreement with it; a refund must be claimed within 8 weeks of "
+            "the date my account was debited.",
+            creditor=company.name,
+            identifier=company.sepa_creditor_identifier,
+        )
+
+    def _direct_debit_summary(self):
+        """The payer's valid mandate in a sentence, for the portal."""
+        self.ensure_one()
+        mandate = self.direct_debit_mandate_id
+        return self.env._(
+            "Your invoices are collected by SEPA direct debit from %(iban)s (mandate "
+            "%(reference)s, signed %(date)s).",
+            iban=mandate.partner_bank_id.acc_number,
+            reference=mandate.unique_mandate_reference,
+            date=format_date(self.env, mandate.signature_date),
         )
 
     def _portal_sign_mandate(self, partner, iban):
