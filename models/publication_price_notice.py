@@ -115,14 +115,24 @@ class PublicationPriceNotice(models.Model):
         def day(date):
             return format_date(env, date, lang_code=lang)
 
+        url = subscription.get_base_url() + subscription.access_url
+        if company.phone:
+            how = env._(
+                "log in to your subscription's page, %(url)s, or call us on %(phone)s",
+                url=url,
+                phone=company.phone,
+            )
+        else:
+            how = env._(
+                "log in to your subscription's page, %(url)s, or write to us",
+                url=url,
+            )
         decline = env._(
             "If you do not want to go on at the new price, you can end your "
-            "subscription with its current term, on %(end)s: log in to your "
-            "subscription's page, %(url)s, or tell us by letter or by phone "
-            "(%(phone)s). Otherwise your subscription goes on at the new price.",
+            "subscription with its current term, on %(end)s: %(how)s. Otherwise "
+            "your subscription goes on at the new price.",
             end=day(subscription.date_end),
-            url=subscription.get_base_url() + subscription.access_url,
-            phone=company.phone or company.email or "",
+            how=how,
         )
         title = env._(
             "New price of %(publication)s",
