@@ -201,6 +201,13 @@ class TestDirectDebit(AutomationCommon):
         )
         self.assertEqual(root.xpath("//p:CtrlSum", namespaces=ns)[0].text, "30.00")
         self.assertEqual(order.state, "uploaded")
+        payments = order.payment_ids
+        self.assertEqual(payments.payment_line_ids, order.payment_line_ids)
+        self.assertFalse(
+            payments.message_ids.filtered(lambda m: "created" in str(m.body)),
+            "the order's payments are logged on the order, not one by one",
+        )
+        self.assertNotIn(self.user.partner_id, payments.message_partner_ids)
         self.assertIn(debited.payment_state, ("in_payment", "paid"))
         self.assertEqual(
             subscriptions[0].period_ids.sorted("date_start")[-1].payment_state,
@@ -252,6 +259,9 @@ class TestDirectDebit(AutomationCommon):
                 second | fee,
                 "the fee is debited too, the returned invoice is not debited again",
             )
+            names = order.payment_line_ids.sorted("id").mapped("name")
+            self.assertEqual(len(set(names)), 2, "one reference each")
+            self.assertNotIn("New", names)
             self._send(order)
         with freeze_time("2026-07-03"):
             self._import_return(order.payment_ids, "AM04", "RET-2")
