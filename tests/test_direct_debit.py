@@ -234,6 +234,9 @@ class TestDirectDebit(AutomationCommon):
         self.assertEqual(invoice.payment_state, "not_paid")
         self.assertTrue(invoice.returned_payment)
         self.assertEqual(invoice.direct_debit_return_reason_id.code, "AM04")
+        note = invoice.message_ids.filtered(lambda m: "open again" in str(m.body))
+        self.assertEqual(len(note), 1, "the clerk sees why the invoice is open")
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
         self.assertEqual(period.payment_state, "not_paid", "awaiting payment again")
         mail = subscription.message_ids.filtered(
             lambda m: "was returned" in (m.subject or "")
