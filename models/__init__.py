@@ -45,6 +45,7 @@ from . import publication_register_import_batch
 from . import publication_register_import_privacy
 from . import account_banking_mandate
 from . import account_payment_mode
+from . import account_payment_line
 from . import account_payment_order
 from . import account_move_direct_debit
 from . import payment_return

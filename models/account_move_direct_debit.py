@@ -71,6 +71,17 @@ class AccountMove(models.Model):
             orders |= order
         return orders
 
+    def _get_payment_order_communication_full(self):
+        """An invoice with neither credit note nor partial payment is debited
+        with its own reference: OCA's query of its partials (one per invoice
+        of an order) is skipped, the invoices' lines and partials being read
+        for the whole batch at once."""
+        if not self.reversal_move_ids and not (
+            self.line_ids.matched_debit_ids or self.line_ids.matched_credit_ids
+        ):
+            return self._get_payment_order_communication_direct()
+        return super()._get_payment_order_communication_full()
+
     def _prepare_direct_debit_return_fee(self, publication, return_line):
         """An invoice of publication's return fee to the payer of self, whose
         direct debit return_line returned."""

@@ -1,4 +1,6 @@
-from odoo import models
+from markupsafe import escape
+
+from odoo import Command, models
 
 RETURNED_TEMPLATE = "publication_crm.mail_template_direct_debit_returned"
 
@@ -10,7 +12,11 @@ class PaymentReturn(models.Model):
         """OCA makes the returned invoices unpaid again (their periods await
         payment again, delivery follows the grace rules); then each payer of a
         subscription invoice is told, invoiced the publication's return fee,
-        and their mandate suspended after too many returns."""
+        and their mandate suspended after too many returns.
+
+        OCA undoes each returned payment's reconciliation one by one (a tenth
+        of a second each): they are undone all at once first, and what OCA
+        reads from them (the invoices paid) is written after it."""
         returned = {}
         for return_line in self.line_ids:
             invoice_lines = return_line.move_line_ids.matched_debit_ids.debit_move_id
@@ -18,9 +24,80 @@ class PaymentReturn(models.Model):
                 lambda m: m.move_type == "out_invoice"
             ):
                 returned[invoice] = return_line
-        res = super().action_confirm()
+        paid = self._publication_unreconcile_returned()
+        res = super(
+            PaymentReturn, self.with_context(publication_batch_return_id=self.id)
+        ).action_confirm()
+        self._publication_mark_returned(paid)
         self._publication_after_return(returned)
         return res
+
+    def _publication_unreconcile_returned(self):
+        """Undo the reconciliations of the returned payments' items in one go,
+        as OCA's action_confirm does item by item. Returns {payment item:
+        invoice items it paid} (nothing when OCA refuses the return)."""
+        self.ensure_one()
+        items = self.line_ids.move_line_ids
+        if not items or self.line_ids.filtered(lambda x: not x.move_line_ids):
+            return {}
+        paid = {item: item.matched_debit_ids.debit_move_id for item in items}
+        items.remove_move_reconcile()
+        return paid
+
+    def _publication_reconcile_pairs(self, items):
+        """True when items, a pair of OCA's action_confirm (a returned
+        payment item and its return item), are reconciled with each other:
+        at the first pair, all the pairs of the return are, in one batch."""
+        if len(items) != 2:
+            return False
+        first, second = items
+        if (first.matched_debit_ids | first.matched_credit_ids) & (
+            second.matched_debit_ids | second.matched_credit_ids
+        ):
+            return True
+        pairs = self._publication_return_pairs(items)
+        if not any(pair == items for pair in pairs):
+            return False
+        self.env["account.move.line"]._reconcile_plan(pairs)
+        return True
+
+    def _publication_return_pairs(self, items):
+        """The pairs OCA reconciles, in its order: each payment item of a
+        return line with the line's return item, the line's debit on the
+        return move of items (none when its items do not match the lines)."""
+        payment_items = self.line_ids.move_line_ids
+        move = (items - payment_items).move_id
+        if len(move) != 1:
+            return []
+        accounts = payment_items.account_id
+        return_items = move.line_ids.filtered(
+            lambda x: x.debit > 0 and x.account_id in accounts
+        ).sorted("id")
+        if len(return_items) != len(self.line_ids):
+            return []
+        pairs = []
+        for line, return_item in zip(self.line_ids, return_items, strict=True):
+            if (
+                return_item.account_id != line.move_line_ids[0].account_id
+                or return_item.partner_id != line.partner_id
+            ):
+                return []
+            pairs += [payment_item + return_item for payment_item in line.move_line_ids]
+        return pairs
+
+    def _publication_mark_returned(self, paid):
+        """What OCA's action_confirm writes from the reconciliations it undoes
+        (paid: {payment item: invoice items}): the return's partial of each
+        payment item records the invoice items returned, and their invoices
+        are marked returned."""
+        for item, invoice_items in paid.items():
+            if invoice_items:
+                item.matched_debit_ids.write(
+                    {"origin_returned_move_ids": [Command.set(invoice_items.ids)]}
+                )
+        invoices = self.env["account.move.line"].union(*paid.values()).move_id
+        if invoices:
+            invoices.write(self._prepare_invoice_returned_vals())
 
     def _publication_after_return(self, returned):
         """returned: {invoice: payment.return.line} of the invoices returned."""
@@ -29,18 +106,25 @@ class PaymentReturn(models.Model):
         invoices = invoices.filtered("publication_period_ids")
         if not invoices:
             return
-        for invoice in invoices:
-            line = returned[invoice]
-            invoice.direct_debit_return_reason_id = line.reason_id
-            invoice.message_post(
-                body=self.env._(
-                    "Direct debit returned by the payer's bank (%(reason)s): "
-                    "the invoice is open again.",
-                    reason=line.reason_id.display_name
-                    or line.reason_additional_information
-                    or "-",
+        for reason, reason_invoices in invoices.grouped(
+            lambda i: returned[i].reason_id
+        ).items():
+            reason_invoices.direct_debit_return_reason_id = reason
+        # a note on each invoice (logged in one batch: no one is notified)
+        invoices._message_log_batch(
+            bodies={
+                invoice.id: escape(
+                    self.env._(
+                        "Direct debit returned by the payer's bank (%(reason)s): "
+                        "the invoice is open again.",
+                        reason=returned[invoice].reason_id.display_name
+                        or returned[invoice].reason_additional_information
+                        or "-",
+                    )
                 )
-            )
+                for invoice in invoices
+            }
+        )
         # the mandates: one more return each, suspended at the limit
         reasons = {}
         for invoice in invoices:

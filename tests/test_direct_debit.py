@@ -210,6 +210,13 @@ class TestDirectDebit(DirectDebitCommon):
         )
         self.assertEqual(root.xpath("//p:CtrlSum", namespaces=ns)[0].text, "30.00")
         self.assertEqual(order.state, "uploaded")
+        payments = order.payment_ids
+        self.assertEqual(payments.payment_line_ids, order.payment_line_ids)
+        self.assertFalse(
+            payments.message_ids.filtered(lambda m: "created" in str(m.body)),
+            "the order's payments are logged on the order, not one by one",
+        )
+        self.assertNotIn(self.user.partner_id, payments.message_partner_ids)
         self.assertIn(debited.payment_state, ("in_payment", "paid"))
         self.assertEqual(
             subscriptions[0].period_ids.sorted("date_start")[-1].payment_state,
@@ -236,6 +243,9 @@ class TestDirectDebit(DirectDebitCommon):
         self.assertEqual(invoice.payment_state, "not_paid")
         self.assertTrue(invoice.returned_payment)
         self.assertEqual(invoice.direct_debit_return_reason_id.code, "AM04")
+        note = invoice.message_ids.filtered(lambda m: "open again" in str(m.body))
+        self.assertEqual(len(note), 1, "the clerk sees why the invoice is open")
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
         self.assertEqual(period.payment_state, "not_paid", "awaiting payment again")
         mail = subscription.message_ids.filtered(
             lambda m: "was returned" in (m.subject or "")
@@ -261,6 +271,9 @@ class TestDirectDebit(DirectDebitCommon):
                 second | fee,
                 "the fee is debited too, the returned invoice is not debited again",
             )
+            names = order.payment_line_ids.sorted("id").mapped("name")
+            self.assertEqual(len(set(names)), 2, "one reference each")
+            self.assertNotIn("New", names)
             self._send(order)
         with freeze_time("2026-07-03"):
             self._import_return(order.payment_ids, "AM04", "RET-2")

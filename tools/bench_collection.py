@@ -199,9 +199,11 @@ def build_and_send():
     files = []
 
     def generate():
+        # what the clerk's Generate Payment File does: the file once, attached
         for order in orders:
-            files.append(order.generate_payment_file()[0])
-            order.open2generated()
+            action = order.open2generated()
+            attachment = env["ir.attachment"].browse(action["res_id"])
+            files.append(base64.b64decode(attachment.datas))
 
     _res, generate_seconds, generate_queries = timed(generate)
     # marking the order sent posts and reconciles every payment (OCA's
