@@ -160,14 +160,14 @@ class TestPortalLinks(HelpdeskCommon, HttpCase):
         everything = {"address", "pause", "complaint", "cancel", "renew"}
         self.assertEqual(
             own._portal_allowed_actions(self.alice),
-            everything | {"unsubscribe", "payment_method"},
+            everything | {"unsubscribe", "payment_method", "direct_debit"},
         )
         self.assertEqual(
             gift._portal_allowed_actions(self.bob), {"address", "pause", "complaint"}
         )
         self.assertEqual(
             gift._portal_allowed_actions(self.alice),
-            {"cancel", "renew", "unsubscribe", "payment_method"},
+            {"cancel", "renew", "unsubscribe", "payment_method", "direct_debit"},
         )
         self.assertFalse(own._portal_allowed_actions(self.bob))
         public = self.env.ref("base.public_partner")
@@ -175,6 +175,7 @@ class TestPortalLinks(HelpdeskCommon, HttpCase):
         for subscription, partner, action in (
             (gift, self.bob, "cancel"),
             (gift, self.bob, "renew"),
+            (gift, self.bob, "direct_debit"),
             (gift, self.alice, "pause"),
             (gift, self.alice, "address"),
             (own, self.bob, "complaint"),
