@@ -48,6 +48,21 @@ class AccountPaymentOrder(models.Model):
             ),
         ).draft2open()
 
+    def post_and_reconcile(self):
+        """OCA's, with every payment's reconciliation with the items it pays
+        in one batch (OCA reconciles each payment on its own, a fraction of a
+        second per debit: more than an hour for 20,000)."""
+        self.payment_ids.action_post()
+        self.env["account.move.line"]._reconcile_plan(
+            [
+                payment.payment_line_ids.move_line_id
+                + payment.move_id.line_ids.filtered(
+                    lambda x, p=payment: x.account_id == p.destination_account_id
+                )
+                for payment in self.payment_ids
+            ]
+        )
+
     def generate_payment_file(self):
         """The pain.008 file reads each debit's payment line, mandate and bank
         account from a record of its own: they are read in batches first."""

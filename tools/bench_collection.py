@@ -8,8 +8,8 @@ then times what a publisher does:
   order     the scheduled action's payment order of all of them, its
             confirmation and its pain.008 file (validated against the schema
             by OCA): target 60 s for 20,000;
-  upload    the payments of the debits to return posted and reconciled as
-            OCA's "File Uploaded" does (reported per debit, no target);
+  upload    the order marked sent (OCA's "File Uploaded"): every payment posted
+            and reconciled with its invoice (reported per debit, no target);
   returns   a pain.002 file returning RETURNS of those debits imported and
             confirmed: the invoices reopen, the payers are told and invoiced
             the return fee: target 60 s for 1,000.
@@ -174,18 +174,6 @@ def timed(function, *args):
     return result, round(seconds, 2), env.cr.sql_log_count - queries
 
 
-def upload_payments(payments):
-    """What OCA's generated2uploaded does to these payments of an order."""
-    payments.action_post()
-    for payment in payments:
-        (
-            payment.payment_line_ids.move_line_id
-            + payment.move_id.line_ids.filtered(
-                lambda x, p=payment: x.account_id == p.destination_account_id
-            )
-        ).reconcile()
-
-
 def build_and_send():
     Move = env["account.move"]
     orders, build, build_queries = timed(
@@ -206,11 +194,10 @@ def build_and_send():
             files.append(base64.b64decode(attachment.datas))
 
     _res, generate_seconds, generate_queries = timed(generate)
-    # marking the order sent posts and reconciles every payment (OCA's
-    # post_and_reconcile, about a tenth of a second each): the payments of
-    # the debits to return are done so, the figure per debit is reported
-    uploaded = orders.payment_ids.sorted("id")[:RETURNS]
-    _res, upload, upload_queries = timed(upload_payments, uploaded)
+    # the clerk's File Successfully Uploaded: every payment posted and
+    # reconciled with the invoice it pays
+    uploaded = orders.payment_ids
+    _res, upload, upload_queries = timed(orders.generated2uploaded)
     return {
         "orders": len(orders),
         "debits": lines_after_rerun,
