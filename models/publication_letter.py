@@ -2,16 +2,48 @@
 payers without an e-mail address (or who ask for paper), collected in the
 company's open letter run and printed in one PDF for the print house."""
 
+import base64
+import io
 from datetime import timedelta
+
+import qrcode
+from PIL import Image
 
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools.image import image_data_uri
 
 UNPAID = ("not_paid", "partial")
 # an invoice posted more than this many days ago gets no invoice letter any
 # more (only its payment reminders): installing the feature does not print the
 # whole ledger
 INVOICE_LETTER_DAYS = 14
+QR_LEVELS = {
+    "L": qrcode.constants.ERROR_CORRECT_L,
+    "M": qrcode.constants.ERROR_CORRECT_M,
+    "Q": qrcode.constants.ERROR_CORRECT_Q,
+    "H": qrcode.constants.ERROR_CORRECT_H,
+}
+
+
+def qr_png(params):
+    """The PNG of the QR code that ir.actions.report.barcode(**params) draws
+    (value, width, height, quiet, barLevel; a quiet zone of 4 modules unless
+    quiet is 0), made with qrcode and Pillow: reportlab's drawing of the
+    modules takes a tenth of a second a code, 10 minutes for 5,000 letters."""
+    code = qrcode.QRCode(
+        error_correction=QR_LEVELS.get(params.get("barLevel"), QR_LEVELS["L"]),
+        border=4 if int(params.get("quiet", 1)) else 0,
+    )
+    code.add_data(params["value"])
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    image = Image.new("1", (len(matrix), len(matrix)))
+    image.putdata([0 if dark else 255 for row in matrix for dark in row])
+    size = (int(params.get("width", 600)), int(params.get("height", 100)))
+    stream = io.BytesIO()
+    image.resize(size, Image.Resampling.NEAREST).save(stream, "PNG")
+    return stream.getvalue()
 
 
 class PublicationLetter(models.Model):
@@ -318,26 +350,27 @@ class PublicationLetter(models.Model):
     def _qr_code(self):
         """The SEPA credit transfer QR code (EPC, account_qr_code_sepa) of the
         open amount, as a data URI; None when it cannot be made (no IBAN of a
-        SEPA country, not EUR, nothing to pay)."""
+        SEPA country, not EUR, nothing to pay). The account's QR method gives
+        the content and size; qr_png draws a plain QR code, Odoo's barcode
+        helper any other (a masked one)."""
         self.ensure_one()
         invoice = self.invoice_id
         bank = self._bank_account()
-        method = invoice.qr_code_method or "sct_qr"
-        if (
-            not bank
-            or invoice.currency_id.is_zero(invoice.amount_residual)
-            or bank._get_error_messages_for_qr(
-                method, invoice.partner_id, invoice.currency_id
-            )
-        ):
+        if not bank or invoice.currency_id.is_zero(invoice.amount_residual):
             return None
         reference = self._payment_reference()
-        return bank.build_qr_code_base64(
+        vals = bank._build_qr_code_vals(
             invoice.amount_residual,
             reference,
             reference,
             invoice.currency_id,
             invoice.partner_id,
-            method,
+            invoice.qr_code_method or "sct_qr",
             silent_errors=True,
         )
+        if not vals:
+            return None
+        params = bank._get_qr_code_generation_params(**vals)
+        if not params or params.get("barcode_type") != "QR" or params.get("mask"):
+            return bank._get_qr_code_base64(**vals)
+        return image_data_uri(base64.b64encode(qr_png(params)))

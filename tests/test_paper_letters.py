@@ -5,6 +5,8 @@ SEPA QR code, one PDF per run sorted by postal code, nothing twice.
 Needs l10n_fi installed in the test database (tools/check installs it; the
 add-on does not depend on it)."""
 
+import base64
+import io
 import os
 import re
 import subprocess
@@ -13,6 +15,8 @@ from pathlib import Path
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from PIL import Image
+from reportlab.graphics.barcode import qrencoder
 
 from odoo import Command
 from odoo.tests import tagged
@@ -241,6 +245,46 @@ class TestPaperLetters(AutomationCommon):
         text, images = pdf_text(run.pdf_id.raw)
         self.assertIn(run.letter_ids.invoice_id.name, text)
         self.assertNotIn(("128", "128"), images)
+
+    def test_qr_code_has_the_modules_of_odoos_barcode(self):
+        """qr_png draws the QR code that Odoo's barcode helper (reportlab)
+        would: the same modules, at the helper's size."""
+        self._confirmed(recipient_id=self.bob.id)
+        self.env["publication.letter"]._queue_invoice_letters()
+        letter = self._runs().letter_ids
+        qr = letter._qr_code()
+        self.assertTrue(qr.startswith("data:image/png;base64,"))
+        image = Image.open(io.BytesIO(base64.b64decode(qr.split(",", 1)[1])))
+        self.assertEqual(image.size, (128, 128))
+        invoice = letter.invoice_id
+        reference = invoice.payment_reference
+        value = "\n".join(
+            letter._bank_account()._get_qr_vals(
+                "sct_qr",
+                invoice.amount_residual,
+                invoice.currency_id,
+                invoice.partner_id,
+                reference,
+                reference,
+            )
+        )
+        expected = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.L)
+        expected.addData(value)
+        expected.make()
+        count = expected.getModuleCount()
+        pixels = image.convert("L").load()
+        step = 128 / count
+        drawn = [
+            [
+                pixels[int((c + 0.5) * step), int((r + 0.5) * step)] < 128
+                for c in range(count)
+            ]
+            for r in range(count)
+        ]
+        self.assertEqual(
+            drawn,
+            [[bool(expected.isDark(r, c)) for c in range(count)] for r in range(count)],
+        )
 
     def _shot(self, pdf, name):
         """The pages as images letter_<name>-<page>.png in the folder
