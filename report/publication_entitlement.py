@@ -1,0 +1,253 @@
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+EDITIONS = [("print", "Print"), ("digital", "Digital"), ("both", "Print and Digital")]
+REASONS = [
+    ("subscription", "Own Subscription"),
+    ("gift", "Gift"),
+    ("sponsored", "Sponsored"),
+    ("member", "Member Copy"),
+    ("trial", "Trial"),
+    ("organisation", "Organisation's Subscription"),
+]
+
+# A row's id packs its subscription and its reader: unique while partner ids
+# stay below 2**27, and below 2**53 (what the web client reads exactly) while
+# subscription ids stay below 2**26.
+READER_BITS = 27
+COLUMNS = """s.subscription_id, s.recipient_id, s.publication_id, s.company_id,
+    s.plan_id, s.state, s.edition, s.date_from, s.date_until, s.is_paused,
+    s.access_edition"""
+# what the look-up service answers of an entitlement, with its publication
+TERM_FIELDS = ("access_edition", "date_from", "date_until", "reason")
+
+
+class PublicationEntitlement(models.Model):
+    """What a reader may read: one row per subscription (not a draft) and
+    reader, computed from the subscriptions when read, so that it follows
+    their state at once.
+
+    The readers of a subscription are its recipient and, when the recipient
+    is a company, the company's contacts. Access Now is given by an active
+    subscription between its start and its last day (its end, or the day of
+    its cancellation). A publication with a payment grace confirms its
+    subscriptions active, and the payment reminders suspend them when the
+    grace is over: awaiting payment, suspended, expired and cancelled give no
+    access. During a delivery pause a print + digital offer is still read
+    digitally; print copies, and a digital-only subscription (whose end the
+    pause moves), wait for its end. "Today" is the date in the company's
+    time zone."""
+
+    _name = "publication.entitlement"
+    _description = "Entitlement"
+    _auto = False
+    _order = "date_from desc, id desc"
+    _depends = {
+        "publication.subscription": [
+            "recipient_id",
+            "publication_id",
+            "company_id",
+            "plan_id",
+            "state",
+            "origin",
+            "is_gift",
+            "delivery_method",
+            "date_start",
+            "date_end",
+            "date_cancel",
+            "date_cancel_planned",
+        ],
+        "publication.subscription.plan": ["channel", "is_trial"],
+        "publication.subscription.pause": ["subscription_id", "date_from", "date_to"],
+        "res.partner": ["commercial_partner_id", "is_company", "type", "active", "tz"],
+        "res.company": ["partner_id"],
+    }
+
+    reader_id = fields.Many2one("res.partner", readonly=True)
+    subscription_id = fields.Many2one("publication.subscription", readonly=True)
+    recipient_id = fields.Many2one("res.partner", readonly=True)
+    publication_id = fields.Many2one("publication.publication", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    plan_id = fields.Many2one(
+        "publication.subscription.plan", string="Offer", readonly=True
+    )
+    state = fields.Selection(
+        lambda self: self.env["publication.subscription"]._fields["state"].selection,
+        string="Subscription State",
+        readonly=True,
+    )
+    edition = fields.Selection(
+        EDITIONS, readonly=True, help="What the offer gives: print, digital or both."
+    )
+    reason = fields.Selection(REASONS, readonly=True)
+    date_from = fields.Date(string="From", readonly=True)
+    date_until = fields.Date(
+        string="Until",
+        readonly=True,
+        help="Last day: the subscription's end, or its cancellation's day.",
+    )
+    is_paused = fields.Boolean(
+        string="Paused Today", readonly=True, help="A delivery pause covers today."
+    )
+    access_edition = fields.Selection(
+        EDITIONS,
+        string="Readable Now",
+        readonly=True,
+        help="What the reader may read today: empty without access; digital "
+        "only for a print + digital offer whose print delivery is paused.",
+    )
+    has_access = fields.Boolean(string="Access Now", readonly=True)
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+            CREATE VIEW %(table)s AS (
+                SELECT e.*, (e.access_edition IS NOT NULL) AS has_access
+                  FROM (
+                    SELECT (s.subscription_id::bigint << %(bits)s) + s.recipient_id
+                               AS id,
+                           s.recipient_id AS reader_id, s.reason, %(columns)s
+                      FROM (%(subscriptions)s) s
+                    UNION ALL
+                    SELECT (s.subscription_id::bigint << %(bits)s) + p.id,
+                           p.id, 'organisation', %(columns)s
+                      FROM res_partner p
+                      JOIN (%(subscriptions)s) s
+                        ON s.recipient_id = p.commercial_partner_id
+                       AND s.recipient_is_company
+                     WHERE p.id != p.commercial_partner_id
+                       AND p.type = 'contact'
+                       AND p.active
+                  ) e
+            )""",
+                table=SQL.identifier(self._table),
+                bits=READER_BITS,
+                columns=SQL(COLUMNS),
+                subscriptions=self._subscriptions_sql(),
+            )
+        )
+
+    @api.model
+    def _subscriptions_sql(self):
+        """Each subscription (not a draft) with its edition, reason, last day
+        and what it gives today; the view adds its readers."""
+        return SQL(
+            """
+            SELECT s.id AS subscription_id, s.recipient_id,
+                   r.is_company AS recipient_is_company,
+                   s.publication_id, s.company_id, s.plan_id, s.state,
+                   o.edition, o.reason,
+                   s.date_start AS date_from, d.date_until, t.is_paused,
+                   CASE WHEN s.state != 'active'
+                          OR t.today NOT BETWEEN s.date_start AND d.date_until
+                        THEN NULL
+                        WHEN NOT t.is_paused THEN o.edition
+                        WHEN o.edition = 'both' THEN 'digital'
+                   END AS access_edition
+              FROM publication_subscription s
+              JOIN publication_subscription_plan plan ON plan.id = s.plan_id
+              JOIN res_partner r ON r.id = s.recipient_id
+              JOIN res_company c ON c.id = s.company_id
+              JOIN res_partner cp ON cp.id = c.partner_id
+             CROSS JOIN LATERAL (
+                 SELECT CASE
+                        WHEN plan.channel = 'bundle' THEN 'both'
+                        WHEN plan.channel = 'digital' OR s.delivery_method = 'digital'
+                        THEN 'digital'
+                        ELSE 'print'
+                        END AS edition,
+                        CASE
+                        WHEN s.origin = 'trial' OR plan.is_trial THEN 'trial'
+                        WHEN s.origin IN ('member', 'sponsored') THEN s.origin
+                        WHEN s.origin = 'gift' OR s.is_gift THEN 'gift'
+                        ELSE 'subscription'
+                        END AS reason
+             ) o
+             CROSS JOIN LATERAL (
+                 SELECT LEAST(s.date_end, s.date_cancel, s.date_cancel_planned)
+                        AS date_until
+             ) d
+             CROSS JOIN LATERAL (
+                 SELECT x.today, EXISTS (
+                            SELECT 1 FROM publication_subscription_pause pause
+                             WHERE pause.subscription_id = s.id
+                               AND x.today BETWEEN pause.date_from AND pause.date_to
+                        ) AS is_paused
+                   FROM (SELECT (now() AT TIME ZONE COALESCE(cp.tz, 'UTC'))::date
+                                AS today) x
+             ) t
+             WHERE s.state != 'draft'
+            """
+        )
+
+    @api.model
+    def _readers_sql(self, key, value):
+        """The partners a look-up finds: by the login of an active user, by
+        an active partner's e-mail (normalized), or by customer number (the
+        commercial partner's id that the paper letters print)."""
+        if key == "login":
+            return SQL(
+                "SELECT partner_id FROM res_users WHERE login = %s AND active", value
+            )
+        column = {"email": "email_normalized", "customer": "commercial_partner_id"}
+        return SQL(
+            "SELECT id FROM res_partner WHERE %s = %s AND active",
+            SQL.identifier(column[key]),
+            value,
+        )
+
+    @api.model
+    def _lookup(self, key, value):
+        """What the readers found by key (login, email or customer) may read
+        now, in their terms only: [{publication: {code, name}, edition, from,
+        until, reason}]. Two queries, under the user's access rights and
+        record rules: the readers' ids, then their entitlements (a list of
+        ids, which PostgreSQL filters both branches of the view by, on the
+        indexes of the recipient and the partner)."""
+        self.check_access("read")
+        self.env.cr.execute(self._readers_sql(key, value))
+        reader_ids = [row[0] for row in self.env.cr.fetchall()]
+        if not reader_ids:
+            return []
+        domain = [("reader_id", "in", reader_ids), ("has_access", "=", True)]
+        if key == "customer":
+            # the customer's contacts read what the customer itself does
+            domain.append(("reason", "!=", "organisation"))
+        query = self._search(domain)
+        publication = query.join(
+            self._table,
+            "publication_id",
+            "publication_publication",
+            "id",
+            "publication_id",
+        )
+        name = self.env["publication.publication"]._field_to_sql(
+            publication, "name", query
+        )
+        self.env.cr.execute(
+            query.select(
+                SQL(
+                    "DISTINCT %s, %s, %s, %s, %s, %s",
+                    SQL.identifier(publication, "code"),
+                    name,
+                    *(
+                        self._field_to_sql(self._table, field, query)
+                        for field in TERM_FIELDS
+                    ),
+                )
+            )
+        )
+        return [
+            {
+                "publication": {"code": code, "name": name},
+                "edition": edition,
+                "from": date_from.isoformat(),
+                "until": date_until.isoformat(),
+                "reason": reason,
+            }
+            for code, name, edition, date_from, date_until, reason in sorted(
+                self.env.cr.fetchall(), key=lambda row: (row[0], row[3], row[2])
+            )
+        ]
