@@ -16,7 +16,7 @@ class ResPartner(models.Model):
     def _compute_entitlement_count(self):
         counts = dict(
             self.env["publication.entitlement"]._read_group(
-                [("reader_id", "in", self.ids), ("has_access", "=", True)],
+                [("reader_id", "in", self.ids), ("grants_access", "=", True)],
                 ["reader_id"],
                 ["__count"],
             )

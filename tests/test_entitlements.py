@@ -98,7 +98,7 @@ class TestEntitlements(EntitlementCommon):
                     "date_from": self.start,
                     "date_until": subscription.date_end,
                     "access_edition": "print",
-                    "has_access": True,
+                    "grants_access": True,
                 }
             ],
         )
@@ -106,17 +106,17 @@ class TestEntitlements(EntitlementCommon):
     def test_follows_the_state_at_once(self):
         planned = self._open(self.reader, self.plan_monthly_digital)
         now = self._open(self._reader("Kalle"), self.plan_monthly_digital)
-        self.assertTrue(self._entitlements(self.reader).has_access)
+        self.assertTrue(self._entitlements(self.reader).grants_access)
         tomorrow = self.today + timedelta(days=1)
         planned._cancel(tomorrow, self.reason_moved)
         now._cancel(self.today, self.reason_moved)
         self.assertRecordValues(
             self._entitlements(self.reader),
-            [{"state": "active", "has_access": True, "date_until": tomorrow}],
+            [{"state": "active", "grants_access": True, "date_until": tomorrow}],
         )
         self.assertRecordValues(
             self._entitlements(now.recipient_id),
-            [{"state": "cancelled", "has_access": False, "access_edition": False}],
+            [{"state": "cancelled", "grants_access": False, "access_edition": False}],
         )
 
     def test_closed_and_unpaid_subscriptions_give_no_access(self):
@@ -133,7 +133,7 @@ class TestEntitlements(EntitlementCommon):
             [("subscription_id", "in", (expired + suspended + waiting).ids)]
         )
         self.assertEqual(len(entitlements), 3)
-        self.assertFalse(any(entitlements.mapped("has_access")))
+        self.assertFalse(any(entitlements.mapped("grants_access")))
 
     def test_pause_keeps_digital_reading(self):
         bundle = self._open(self._reader("Bea"), self.plan_bundle)
@@ -155,10 +155,10 @@ class TestEntitlements(EntitlementCommon):
         )
         self.assertRecordValues(
             by_subscription[printed],
-            [{"edition": "print", "is_paused": True, "has_access": False}],
+            [{"edition": "print", "is_paused": True, "grants_access": False}],
         )
         # a digital-only subscription's pause moved its end: no reading meanwhile
-        self.assertFalse(by_subscription[digital].has_access)
+        self.assertFalse(by_subscription[digital].grants_access)
 
     def test_reasons(self):
         gift = self._open(self._reader("Gilda"), payer_id=self.bob.id)
@@ -174,7 +174,7 @@ class TestEntitlements(EntitlementCommon):
         )
         subscriptions = gift + member + sponsored + trial
         reasons = {
-            e.subscription_id: (e.reason, e.has_access)
+            e.subscription_id: (e.reason, e.grants_access)
             for e in self.env["publication.entitlement"].search(
                 [("subscription_id", "in", subscriptions.ids)]
             )
@@ -204,6 +204,22 @@ class TestEntitlements(EntitlementCommon):
             ],
         )
         self.assertEqual(self.librarian.entitlement_count, 1)
+
+    def test_views(self):
+        self._open(self.library, self.plan_monthly_digital)
+        views = (
+            self.env["publication.entitlement"]
+            .with_user(self.manager)
+            .get_views([(False, "list"), (False, "search")])
+        )
+        self.assertIn('create="false"', views["views"]["list"]["arch"])
+        form = self.env["res.partner"].with_user(self.user).get_views([(False, "form")])
+        self.assertIn("action_view_entitlements", form["views"]["form"]["arch"])
+        action = self.librarian.with_user(self.user).action_view_entitlements()
+        self.assertEqual(
+            self.env[action["res_model"]].search(action["domain"]).reason,
+            "organisation",
+        )
 
     def test_lookup_group_reads_entitlements_only(self):
         subscription = self._open(self.reader)
