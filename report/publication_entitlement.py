@@ -1,4 +1,5 @@
 from odoo import api, fields, models, tools
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 EDITIONS = [("print", "Print"), ("digital", "Digital"), ("both", "Print and Digital")]
@@ -195,13 +196,16 @@ class PublicationEntitlement(models.Model):
         commercial partner's id that the paper letters print)."""
         if key == "login":
             return SQL(
-                "SELECT partner_id FROM res_users WHERE login = %s AND active", value
+                "SELECT partner_id FROM res_users WHERE login = %s AND active",
+                value,
+                to_flush=self.env["res.users"]._fields["login"],
             )
         column = {"email": "email_normalized", "customer": "commercial_partner_id"}
         return SQL(
             "SELECT id FROM res_partner WHERE %s = %s AND active",
             SQL.identifier(column[key]),
             value,
+            to_flush=self.env["res.partner"]._fields[column[key]],
         )
 
     @api.model
@@ -209,35 +213,34 @@ class PublicationEntitlement(models.Model):
         """What the readers found by key (login, email or customer) may read
         now, in their terms only: [{publication: {code, name}, edition, from,
         until, reason}]. Two queries, under the user's access rights and
-        record rules: the readers' ids, then their entitlements (a list of
-        ids, which PostgreSQL filters both branches of the view by, on the
-        indexes of the recipient and the partner)."""
+        record rules: the readers' ids, then their terms (PostgreSQL filters
+        both branches of the view by the ids, on their indexes)."""
         self.check_access("read")
-        self.env.cr.execute(self._readers_sql(key, value))
-        reader_ids = [row[0] for row in self.env.cr.fetchall()]
-        if not reader_ids:
+        rows = self.env.execute_query(self._readers_sql(key, value))
+        if not rows:
             return []
-        domain = [("reader_id", "in", reader_ids), ("grants_access", "=", True)]
+        domain = [("reader_id", "in", [row[0] for row in rows])]
         if key == "customer":
             # the customer's contacts read what the customer itself does
             domain.append(("reason", "!=", "organisation"))
-        query = self._search(domain)
+        return self._terms(domain)
+
+    @api.model
+    def _terms(self, domain):
+        """The distinct terms readable now of the entitlements of domain,
+        with their publication's code and name (in the user's language)."""
+        query = self._search(Domain.AND([domain, [("grants_access", "=", True)]]))
         publication = query.join(
-            self._table,
-            "publication_id",
-            "publication_publication",
-            "id",
-            "publication_id",
+            self._table, "publication_id", "publication_publication", "id", "pub"
         )
-        name = self.env["publication.publication"]._field_to_sql(
-            publication, "name", query
-        )
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             query.select(
                 SQL(
                     "DISTINCT %s, %s, %s, %s, %s, %s",
                     SQL.identifier(publication, "code"),
-                    name,
+                    self.env["publication.publication"]._field_to_sql(
+                        publication, "name", query
+                    ),
                     *(
                         self._field_to_sql(self._table, field, query)
                         for field in TERM_FIELDS
@@ -254,6 +257,6 @@ class PublicationEntitlement(models.Model):
                 "reason": reason,
             }
             for code, name, edition, date_from, date_until, reason in sorted(
-                self.env.cr.fetchall(), key=lambda row: (row[0], row[3], row[2])
+                rows, key=lambda row: (row[0], row[3], row[2])
             )
         ]

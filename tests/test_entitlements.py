@@ -252,6 +252,10 @@ class TestEntitlements(EntitlementCommon):
         self.assertEqual(Entitlement._lookup("login", login), own)
         self.assertEqual(Entitlement._lookup("email", login), own)
         self.assertEqual(Entitlement._lookup("customer", self.reader.id), own)
+        self.reader.email = "rita@elsewhere.example.com"  # not flushed yet
+        self.assertEqual(
+            Entitlement._lookup("email", "rita@elsewhere.example.com"), own
+        )
         [by_mail] = Entitlement._lookup("email", "liisa@library.example.com")
         self.assertEqual(
             (by_mail["edition"], by_mail["reason"]), ("digital", "organisation")
