@@ -160,6 +160,14 @@ class TestEntitlements(EntitlementCommon):
         # a digital-only subscription's pause moved its end: no reading meanwhile
         self.assertFalse(by_subscription[digital].grants_access)
 
+    def test_print_offer_on_a_digital_route_is_read_digitally(self):
+        subscription = self._open(self._reader("Eino"), route_id=self.route_digital.id)
+        self.assertEqual(subscription.delivery_method, "digital")
+        self.assertRecordValues(
+            self._entitlements(subscription.recipient_id),
+            [{"edition": "digital", "access_edition": "digital"}],
+        )
+
     def test_reasons(self):
         gift = self._open(self._reader("Gilda"), payer_id=self.bob.id)
         member = self._open(self._reader("Mikko"), origin="member")
