@@ -89,6 +89,7 @@
         "wizards/publication_subscription_pause_wizard_views.xml",
         "wizards/publication_ticket_remedy_wizard_views.xml",
         "views/publication_register_import_views.xml",
+        "views/publication_entitlement_views.xml",
         "views/publication_menus.xml",
         "views/publication_analytics_views.xml",
         "views/publication_retention_views.xml",

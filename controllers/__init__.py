@@ -4,3 +4,4 @@ from . import privacy
 from . import web
 from . import saved_card
 from . import direct_debit
+from . import entitlement

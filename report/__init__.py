@@ -9,6 +9,7 @@ from . import publication_customer_profitability
 from . import publication_campaign_report
 from . import publication_renewal_report
 from . import publication_retention_report
+from . import publication_entitlement
 
 # the documents
 from . import publication_issue_labels
