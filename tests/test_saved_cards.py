@@ -1,10 +1,14 @@
 import re
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.publication_crm.models.publication_subscription import card
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import AutomationCommon, demo_payment_provider
 
@@ -216,6 +220,39 @@ class TestSavedCards(SavedCardCommon):
             self._run("_cron_renew", "_cron_card_charges")
         self.assertFalse(self._renewal(subscription).card_charge_state)
         self.assertFalse(self._txs(subscription))
+
+    def test_a_queue_job_charges_several_committing_each(self):
+        """With the job runner, a job makes CHARGE_JOB_SIZE charges and
+        commits after each; run again, it charges nobody twice."""
+        self.patch(card, "CHARGE_JOB_SIZE", 2)
+        subscriptions = self._card_subscription(self._token(self.alice))
+        dora = self.env["res.partner"].create({"name": "Dora", "email": "d@x.org"})
+        for payer in (self.bob, dora):
+            with freeze_time("2026-01-01"):
+                subscription = self._active_continuous(payer)
+                self._pay(self._invoice(subscription))
+            subscription.sudo().payment_token_id = self._token(payer)
+            subscriptions |= subscription
+        self._use_job_runner()
+        with freeze_time("2026-03-31"), trap_jobs() as trap:
+            self._run("_cron_renew")
+            self._perform_all_trapped(trap)
+            self._run("_cron_card_charges")
+            jobs = list(trap.enqueued_jobs)
+            self.assertEqual([len(job.args[1]) for job in jobs], [2, 1])
+            self.assertTrue(jobs[0].job_config.allow_commit)
+            self.registry_enter_test_mode()  # the job's own cursor
+            with patch.object(
+                self.registry["ir.cron"], "_commit_progress", return_value=3600.0
+            ) as commit:
+                self._perform_trapped(trap)
+                self.assertEqual(commit.call_count, 3, "a commit per charge")
+                self._perform_trapped(trap, jobs)  # again, as after a lost "done"
+        self.env.invalidate_all()  # written through the job's cursor
+        for subscription in subscriptions:
+            tx = self._txs(subscription)
+            self.assertEqual((len(tx), tx.state), (1, "done"), "charged once")
+            self.assertEqual(self._renewal(subscription).card_charge_state, "paid")
 
     def test_only_the_payer_sets_an_own_active_method(self):
         subscription = self._card_subscription(self._token(self.alice)).sudo()

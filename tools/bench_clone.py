@@ -8,8 +8,11 @@ subscriptions takes seconds; everything measured runs through the ORM.
 
 import json
 import os
+from datetime import timedelta
 
 from odoo import Command, fields
+
+COMPANY_IBAN = "FR7630006000011234567890189"
 
 
 def write_results(result, problems):
@@ -180,3 +183,154 @@ def clone_partners(env, count, prefix):
     )
     env.invalidate_all()
     return ids
+
+
+def iban(country, bban):
+    """A valid IBAN (ISO 13616 check digits) of country and bban."""
+    digits = "".join(str(int(c, 36)) for c in bban + country + "00")
+    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+
+
+def setup_sepa(env):
+    """The company's SEPA direct debit payment mode, with its creditor
+    identifier, bank account and journal."""
+    company = env.company
+    company.sepa_creditor_identifier = "FR78ZZZ424242"
+    bank = env["res.bank"].create({"name": "Bench Bank", "bic": "AGRIFRPPXXX"})
+    account = env["res.partner.bank"].create(
+        {
+            "acc_number": COMPANY_IBAN,
+            "bank_id": bank.id,
+            "partner_id": company.partner_id.id,
+            "company_id": company.id,
+        }
+    )
+    sdd = env.ref("account_banking_sepa_direct_debit.sepa_direct_debit")
+    journal = env["account.journal"].create(
+        {
+            "name": "Direct Debits",
+            "code": "BSDD",
+            "type": "bank",
+            "bank_account_id": account.id,
+            "inbound_payment_method_line_ids": [
+                Command.create({"payment_method_id": sdd.id})
+            ],
+        }
+    )
+    return env["account.payment.mode"].create(
+        {
+            "name": "SEPA Direct Debit",
+            "payment_method_id": sdd.id,
+            "bank_account_link": "fixed",
+            "fixed_journal_id": journal.id,
+        }
+    )
+
+
+def clone_mandates(env, partner_ids, mode):
+    """A German bank account and a valid SEPA mandate signed 30 days ago for
+    each of partner_ids, who pay by mode."""
+    count = len(partner_ids)
+    ibans = [iban("DE", f"37040044{n:010d}") for n in range(1, count + 1)]
+    bank_template = env["res.partner.bank"].create(
+        {"acc_number": iban("DE", "370400440000000000"), "partner_id": partner_ids[0]}
+    )
+    env.flush_all()
+    bank_ids = clone_rows(
+        env.cr,
+        "res_partner_bank",
+        bank_template.id,
+        count,
+        {
+            "partner_id": "(%(partners)s::int[])[g]",
+            "acc_number": "(%(ibans)s::text[])[g]",
+            "sanitized_acc_number": "(%(ibans)s::text[])[g]",
+        },
+        {"partners": partner_ids, "ibans": ibans},
+    )
+    mandate_template = env["account.banking.mandate"].create(
+        {
+            "partner_bank_id": bank_template.id,
+            "signature_date": fields.Date.context_today(env.user) - timedelta(days=30),
+            "unique_mandate_reference": "BENCH-TEMPLATE",
+        }
+    )
+    env.flush_all()
+    clone_rows(
+        env.cr,
+        "account_banking_mandate",
+        mandate_template.id,
+        count,
+        {
+            "partner_bank_id": "(%(banks)s::int[])[g]",
+            "partner_id": "(%(partners)s::int[])[g]",
+            "unique_mandate_reference": "'BENCH-' || g",
+            "display_name": "'BENCH-' || g || ' (first)'",
+            "state": "'valid'",
+        },
+        {"banks": bank_ids, "partners": partner_ids},
+    )
+    env.cr.execute(
+        "UPDATE res_partner SET customer_payment_mode_id = %s::jsonb "
+        "WHERE id = ANY(%s)",
+        (f'{{"{env.company.id}": {mode.id}}}', partner_ids),
+    )
+    env.invalidate_all()
+
+
+def demo_provider(env):
+    """The company's demo payment provider (payment_demo) in test mode,
+    saving cards (as tests/common.py's demo_payment_provider)."""
+    Provider = env["payment.provider"].sudo()
+    provider = Provider.search(
+        [("code", "=", "demo"), ("company_id", "=", env.company.id)], limit=1
+    )
+    provider.write({"state": "test", "is_published": True, "allow_tokenization": True})
+    return provider
+
+
+def save_cards(env, subscription_ids, partner_ids, refused_every=0):
+    """A saved card of the demo provider for each payer of partner_ids, paying
+    their subscription of subscription_ids (same order); with refused_every=n,
+    every n-th card's charges are refused."""
+    provider = demo_provider(env)
+    template = (
+        env["payment.token"]
+        .sudo()
+        .create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
+                "partner_id": partner_ids[0],
+                "provider_ref": "bench-card",
+                "payment_details": "4242",
+                "demo_simulated_state": "done",
+            }
+        )
+    )
+    env.flush_all()
+    refused = (
+        "CASE WHEN g %% %(every)s = 0 THEN 'error' ELSE 'done' END"
+        if refused_every
+        else "'done'"
+    )
+    token_ids = clone_rows(
+        env.cr,
+        "payment_token",
+        template.id,
+        len(partner_ids),
+        {
+            "partner_id": "(%(partners)s::int[])[g]",
+            "provider_ref": "'bench-card-' || g",
+            "demo_simulated_state": refused,
+        },
+        {"partners": partner_ids, "every": refused_every},
+    )
+    env.cr.execute(
+        """UPDATE publication_subscription s SET payment_token_id = c.token
+             FROM unnest(%s::int[], %s::int[]) AS c(subscription, token)
+            WHERE s.id = c.subscription""",
+        (subscription_ids, token_ids),
+    )
+    env.invalidate_all()
+    return token_ids

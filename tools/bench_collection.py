@@ -22,18 +22,19 @@ import os
 import pstats
 import sys
 import time
-from datetime import timedelta
 
 from bench_clone import (
+    COMPANY_IBAN,
+    clone_mandates,
     clone_partners,
-    clone_rows,
     clone_subscriptions,
     make_publication,
+    setup_sepa,
     template_subscription,
     write_results,
 )
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.tools import split_every
 
 env = env  # noqa: F821, PLW0127 - given by odoo shell
@@ -41,49 +42,8 @@ DEBITS = int(os.environ.get("BENCH_DEBITS", "20000"))
 RETURNS = int(os.environ.get("BENCH_RETURNS", "1000"))
 ORDER_TARGET = 60.0 * DEBITS / 20000
 RETURN_TARGET = 60.0 * RETURNS / 1000
-COMPANY_IBAN = "FR7630006000011234567890189"
 RENEW_BATCH = 1000
 PROFILE = bool(os.environ.get("BENCH_PROFILE"))  # cProfile figures in the log
-
-
-def iban(country, bban):
-    """A valid IBAN (ISO 13616 check digits) of country and bban."""
-    digits = "".join(str(int(c, 36)) for c in bban + country + "00")
-    return f"{country}{98 - int(digits) % 97:02d}{bban}"
-
-
-def setup_sepa():
-    company = env.company
-    company.sepa_creditor_identifier = "FR78ZZZ424242"
-    bank = env["res.bank"].create({"name": "Bench Bank", "bic": "AGRIFRPPXXX"})
-    account = env["res.partner.bank"].create(
-        {
-            "acc_number": COMPANY_IBAN,
-            "bank_id": bank.id,
-            "partner_id": company.partner_id.id,
-            "company_id": company.id,
-        }
-    )
-    sdd = env.ref("account_banking_sepa_direct_debit.sepa_direct_debit")
-    journal = env["account.journal"].create(
-        {
-            "name": "Direct Debits",
-            "code": "BSDD",
-            "type": "bank",
-            "bank_account_id": account.id,
-            "inbound_payment_method_line_ids": [
-                Command.create({"payment_method_id": sdd.id})
-            ],
-        }
-    )
-    return env["account.payment.mode"].create(
-        {
-            "name": "SEPA Direct Debit",
-            "payment_method_id": sdd.id,
-            "bank_account_link": "fixed",
-            "fixed_journal_id": journal.id,
-        }
-    )
 
 
 def populate(mode):
@@ -93,50 +53,7 @@ def populate(mode):
     publication.direct_debit_return_fee = 5.0
     template = template_subscription(env, publication, continuous)
     partner_ids = clone_partners(env, DEBITS, "Payer")
-    ibans = [iban("DE", f"37040044{n:010d}") for n in range(1, DEBITS + 1)]
-    bank_template = env["res.partner.bank"].create(
-        {"acc_number": iban("DE", "370400440000000000"), "partner_id": partner_ids[0]}
-    )
-    env.flush_all()
-    bank_ids = clone_rows(
-        env.cr,
-        "res_partner_bank",
-        bank_template.id,
-        DEBITS,
-        {
-            "partner_id": "(%(partners)s::int[])[g]",
-            "acc_number": "(%(ibans)s::text[])[g]",
-            "sanitized_acc_number": "(%(ibans)s::text[])[g]",
-        },
-        {"partners": partner_ids, "ibans": ibans},
-    )
-    mandate_template = env["account.banking.mandate"].create(
-        {
-            "partner_bank_id": bank_template.id,
-            "signature_date": fields.Date.context_today(env.user) - timedelta(days=30),
-            "unique_mandate_reference": "BENCH-TEMPLATE",
-        }
-    )
-    env.flush_all()
-    clone_rows(
-        env.cr,
-        "account_banking_mandate",
-        mandate_template.id,
-        DEBITS,
-        {
-            "partner_bank_id": "(%(banks)s::int[])[g]",
-            "partner_id": "(%(partners)s::int[])[g]",
-            "unique_mandate_reference": "'BENCH-' || g",
-            "display_name": "'BENCH-' || g || ' (first)'",
-            "state": "'valid'",
-        },
-        {"banks": bank_ids, "partners": partner_ids},
-    )
-    env.cr.execute(
-        "UPDATE res_partner SET customer_payment_mode_id = %s::jsonb "
-        "WHERE id = ANY(%s)",
-        (f'{{"{env.company.id}": {mode.id}}}', partner_ids),
-    )
+    clone_mandates(env, partner_ids, mode)
     clone_subscriptions(
         env,
         template,
@@ -268,7 +185,7 @@ def import_returns(orders):
 
 
 def run():
-    mode = setup_sepa()
+    mode = setup_sepa(env)
     start = time.monotonic()
     subscriptions = populate(mode)
     setup_seconds = round(time.monotonic() - start, 1)

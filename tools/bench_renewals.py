@@ -5,22 +5,33 @@ BENCH_SUBSCRIPTIONS subscriptions of which BENCH_DUE continuous ones end
 today, in the state a nightly run would have left them yesterday (so that every
 scheduled action has work: a tenth continuous ones ending later, half of them
 with an overdue invoice; fixed terms to remind or to expire; a twentieth expired
-a month ago, due for the win-back offer), then times
-the five scheduled actions, committing as the scheduler does, and writes the
-figures to BENCH_OUT as JSON. With BENCH_WORKERS=n (n > 0) the scheduled
-actions enqueue their batches as queue jobs, which n bench_worker.py processes
-run; each action's time then lasts until its last job is done.
+a month ago, due for the win-back offer). Of the payers due, BENCH_CARDS
+(default a quarter) pay by a saved card of the demo provider (every
+twentieth card is refused) and the next BENCH_DEBITS (default a third) have a
+valid SEPA mandate with the company's direct debit mode. Then times the
+scheduled actions of the night, committing as the scheduler does: the
+renewal, the card charges and the direct debit orders of its invoices, the
+reminders, the dunning, the expiry and the win-back offers. Writes the figures
+to BENCH_OUT as JSON and fails when a card payer due was not charged exactly
+once or a mandate payer's renewal invoice is not in a draft direct debit order
+exactly once. With BENCH_WORKERS=n (n > 0) the scheduled actions enqueue
+their batches as queue jobs, which n bench_worker.py processes run; each
+action's time then lasts until its last job is done.
 """
 
-import json
 import os
+import sys
 import time
 
 from bench_clone import (
+    clone_mandates,
     clone_partners,
     clone_subscriptions,
     make_publication,
+    save_cards,
+    setup_sepa,
     template_subscription,
+    write_results,
 )
 
 from odoo import fields
@@ -35,10 +46,24 @@ DUE = int(os.environ["BENCH_DUE"])
 WORKERS = int(os.environ.get("BENCH_WORKERS", "0"))
 CONTINUOUS_LATER = TOTAL // 10
 EXPIRED = TOTAL // 20
+CARDS = int(os.environ.get("BENCH_CARDS") or DUE // 4)
+DEBITS = int(os.environ.get("BENCH_DEBITS") or DUE // 3)
+REFUSED_EVERY = 20  # every twentieth saved card refuses the charge
+NIGHTLY_CRONS = (
+    "_cron_renew",
+    "_cron_card_charges",
+    "_cron_direct_debit_collection",
+    "_cron_renewal_reminders",
+    "_cron_dunning",
+    "_cron_expire",
+    "_cron_winback",
+)
 today = fields.Date.context_today(env.user)
 
 
-def populate():
+def populate(mode):
+    """The subscriptions; returns the ids of those due paid by card and of
+    those due paid by direct debit."""
     publication, continuous, fixed = make_publication(env, "Bench Weekly", "BW")
     partners = clone_partners(env, TOTAL, "Reader")
     due, later = partners[:DUE], partners[DUE : DUE + CONTINUOUS_LATER]
@@ -46,7 +71,7 @@ def populate():
     fixed_partners = partners[DUE + CONTINUOUS_LATER + EXPIRED :]
     continuous_template = template_subscription(env, publication, continuous)
     fixed_template = template_subscription(env, publication, fixed)
-    clone_subscriptions(
+    due_ids = clone_subscriptions(
         env,
         continuous_template,
         due,
@@ -54,6 +79,10 @@ def populate():
         "(%(today)s::date - interval '3 months' + interval '1 day')::date",
         "0",
     )
+    if CARDS:
+        save_cards(env, due_ids[:CARDS], due[:CARDS], REFUSED_EVERY)
+    if DEBITS:
+        clone_mandates(env, due[CARDS : CARDS + DEBITS], mode)
     later_end = "%(today)s::date + 1 + g %% 89"
     later_start = f"({later_end} - interval '3 months' + interval '1 day')::date"
     half = len(later) // 2
@@ -90,6 +119,7 @@ def populate():
     env.cr.execute("ANALYZE")
     env.cr.commit()
     env.invalidate_all()
+    return due_ids[:CARDS], due_ids[CARDS : CARDS + DEBITS]
 
 
 def wait_for_jobs():
@@ -135,18 +165,13 @@ def nightly_run():
         env["ir.config_parameter"].set_param(JOB_RUNNER_PARAM, "queue_job")
     Move = env["account.move"]
     Event = env["publication.renewal.event"]
-    moves_before = Move.search_count([])
+    invoices = [("move_type", "=", "out_invoice")]
+    moves_before = Move.search_count(invoices)
     seconds = {}
     queries = {}
     jobs = {}
     start = time.monotonic()
-    for cron in (
-        "_cron_renew",
-        "_cron_renewal_reminders",
-        "_cron_dunning",
-        "_cron_expire",
-        "_cron_winback",
-    ):
+    for cron in NIGHTLY_CRONS:
         cron_start = time.monotonic()
         cron_queries = env.cr.sql_log_count
         first_job = last_job_id() if WORKERS else 0
@@ -159,7 +184,7 @@ def nightly_run():
         seconds[cron] = round(time.monotonic() - cron_start, 1)
         queries[cron] = env.cr.sql_log_count - cron_queries
     total = time.monotonic() - start
-    invoices = Move.search_count([]) - moves_before
+    invoices = Move.search_count(invoices) - moves_before
     failed_jobs = env["queue.job"].search_count([("state", "=", "failed")])
     events = dict(Event._read_group([], ["kind"], ["__count"]))
     return {
@@ -181,12 +206,98 @@ def nightly_run():
     }
 
 
-populate()
-try:
-    result = nightly_run()
-finally:
-    if WORKERS:
-        open(os.environ["BENCH_STOP"], "w").close()
-with open(os.environ["BENCH_OUT"], "w") as out:
-    json.dump(result, out, indent=2)
-print(json.dumps(result, indent=2))
+def card_charges(subscription_ids):
+    """The charges of the renewal invoices of subscription_ids: per invoice,
+    its payment transactions, those done and those refused."""
+    env.cr.execute(
+        """SELECT p.card_charge_state, count(tx.id),
+                  count(tx.id) FILTER (WHERE tx.state = 'done'),
+                  count(tx.id) FILTER (WHERE tx.state IN ('error', 'cancel'))
+             FROM publication_subscription_period p
+        LEFT JOIN account_invoice_transaction_rel r ON r.invoice_id = p.invoice_id
+        LEFT JOIN payment_transaction tx ON tx.id = r.transaction_id
+            WHERE p.subscription_id = ANY(%s) AND p.date_start > %s
+         GROUP BY p.id""",
+        (subscription_ids, today),
+    )
+    rows = env.cr.fetchall()
+    return {
+        "card_payers": len(subscription_ids),
+        "renewals": len(rows),
+        "charged_once": sum(1 for _state, txs, _d, _f in rows if txs == 1),
+        "done": sum(done for _state, _txs, done, _f in rows),
+        "failed": sum(failed for _state, _txs, _d, failed in rows),
+        "paid": sum(1 for state, _txs, _d, _f in rows if state == "paid"),
+        "to_retry": sum(1 for state, _txs, _d, _f in rows if state == "due"),
+    }
+
+
+def direct_debits(subscription_ids, mode):
+    """The debits of the draft payment orders of mode: how many orders and
+    debits, and how many renewal invoices of subscription_ids are in exactly
+    one debit."""
+    orders = env["account.payment.order"].search(
+        [("payment_mode_id", "=", mode.id), ("state", "=", "draft")]
+    )
+    env.cr.execute(
+        """SELECT count(pl.id)
+             FROM publication_subscription_period p
+             JOIN account_move_line aml ON aml.move_id = p.invoice_id
+        LEFT JOIN account_payment_line pl
+               ON pl.move_line_id = aml.id AND pl.order_id = ANY(%s)
+            WHERE p.subscription_id = ANY(%s) AND p.date_start > %s
+              AND aml.display_type = 'payment_term'
+         GROUP BY p.id""",
+        (orders.ids, subscription_ids, today),
+    )
+    counts = [row[0] for row in env.cr.fetchall()]
+    return {
+        "mandate_payers": len(subscription_ids),
+        "renewals": len(counts),
+        "in_one_debit": counts.count(1),
+        "orders": len(orders),
+        "debits": len(orders.payment_line_ids),
+    }
+
+
+def check(result):
+    """What is wrong in the nightly run's result."""
+    problems = []
+    cards, debits = result["cards"], result["direct_debits"]
+    if cards["charged_once"] != cards["card_payers"]:
+        problems.append(
+            f"{cards['card_payers'] - cards['charged_once']} of "
+            f"{cards['card_payers']} card payers due not charged exactly once"
+        )
+    if cards["paid"] != cards["done"]:
+        problems.append(f"{cards['done']} charges done, {cards['paid']} paid")
+    if debits["in_one_debit"] != debits["mandate_payers"]:
+        problems.append(
+            f"{debits['mandate_payers'] - debits['in_one_debit']} of "
+            f"{debits['mandate_payers']} mandate payers' renewal invoices not in "
+            "a draft direct debit order exactly once"
+        )
+    if debits["debits"] != debits["mandate_payers"]:
+        problems.append(
+            f"{debits['debits']} debits in the orders for "
+            f"{debits['mandate_payers']} mandate payers"
+        )
+    if result["failed_jobs"]:
+        problems.append(f"{result['failed_jobs']} queue jobs failed")
+    return problems
+
+
+def main():
+    mode = setup_sepa(env)
+    card_ids, debit_ids = populate(mode)
+    try:
+        result = nightly_run()
+    finally:
+        if WORKERS:
+            open(os.environ["BENCH_STOP"], "w").close()
+    result["cards"] = card_charges(card_ids)
+    result["direct_debits"] = direct_debits(debit_ids, mode)
+    return write_results(result, check(result))
+
+
+sys.exit(main())

@@ -39,6 +39,17 @@ print(
     f"{ours['renewal_invoices_per_second']} per second, "
     f"{ours['queries_per_renewal']} queries per renewal"
 )
+if "cards" in ours:
+    cards, debits = ours["cards"], ours["direct_debits"]
+    print(
+        f"  saved cards: {cards['card_payers']} payers due, {cards['done']} charges "
+        f"done, {cards['failed']} refused ({cards['to_retry']} to retry), "
+        f"{cards['charged_once']} charged exactly once"
+    )
+    print(
+        f"  direct debits: {debits['debits']} in {debits['orders']} draft orders "
+        f"for {debits['mandate_payers']} mandate payers due"
+    )
 print(
     f"OCA contract: {oca['invoices']} draft invoices in {oca['seconds']} s, "
     f"{oca['invoices_per_second']} per second, {oca['queries_per_invoice']} queries "

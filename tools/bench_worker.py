@@ -11,6 +11,8 @@ Stops when the file BENCH_STOP exists.
 import os
 import time
 
+from psycopg2.errors import SerializationFailure
+
 from odoo.addons.queue_job.controllers.main import RunJobController
 
 env = env  # noqa: F821, PLW0127 - given by odoo shell
@@ -18,6 +20,17 @@ STOP = os.environ["BENCH_STOP"]
 
 
 def next_job():
+    """The uuid of the job taken, or None when none is due. A job that the
+    other worker took since this transaction began fails to serialize: then
+    again, in a new transaction."""
+    while True:
+        try:
+            return take_job()
+        except SerializationFailure:
+            env.cr.rollback()
+
+
+def take_job():
     env.cr.execute(
         """UPDATE queue_job SET state = 'enqueued', date_enqueued = now()
             WHERE id = (
@@ -26,7 +39,8 @@ def next_job():
                    AND (eta IS NULL OR eta <= now() AT TIME ZONE 'UTC')
                  ORDER BY priority, date_created, id
                  LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING uuid"""
+        RETURNING uuid""",
+        log_exceptions=False,
     )
     row = env.cr.fetchone()
     env.cr.commit()

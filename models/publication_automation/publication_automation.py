@@ -266,7 +266,7 @@ class PublicationAutomation(models.AbstractModel):
     # Batches
     # ------------------------------------------------------------------
     @api.model
-    def _run(self, model, tasks, batch_size=None, group_by=()):
+    def _run(self, model, tasks, batch_size=None, group_by=(), job_size=None):
         """Run each (domain, method, argument) task on the records of model
         matching domain, in batches of batch_size (default BATCH_SIZE). Records
         with the same values of the group_by fields stay in one batch and are
@@ -275,9 +275,10 @@ class PublicationAutomation(models.AbstractModel):
         left is done by the next call. The records of model show their failures through
         ``_automation_error_records()`` (see publication.automation.mixin).
         With a job runner, the batches become queue jobs instead (_enqueue_run)
-        and the action is then complete."""
+        and the action is then complete; with job_size, a job takes several
+        batches (up to job_size records) and commits after each."""
         if self._job_runner_configured():
-            return self._enqueue_run(model, tasks, batch_size, group_by)
+            return self._enqueue_run(model, tasks, batch_size, group_by, job_size)
         Cron = self.env["ir.cron"]
         batch_size = batch_size or BATCH_SIZE
         # activities and notes notify by e-mail: through the queue, after commit

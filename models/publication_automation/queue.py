@@ -3,6 +3,7 @@ import logging
 
 from odoo import api, models
 from odoo.fields import Domain
+from odoo.tools import split_every
 
 from . import publication_automation
 
@@ -42,21 +43,39 @@ class PublicationAutomation(models.AbstractModel):
         return runner == "queue_job"
 
     @api.model
-    def _enqueue_run(self, model, tasks, batch_size=None, group_by=()):
+    def _enqueue_run(self, model, tasks, batch_size=None, group_by=(), job_size=None):
         """The batches of _run's tasks as queue jobs, instead of running them
-        here: the action is then complete."""
+        here: the action is then complete. With job_size, a job takes batches
+        up to that many records and commits after each batch."""
         batch_size = batch_size or publication_automation.BATCH_SIZE
+        every = batch_size if job_size else None
         for domain, method, argument in tasks:
-            for ids in self._batches(model, domain, batch_size, group_by):
-                self._enqueue_batch(model, ids, domain, method, argument, group_by)
+            jobs = self._batches(model, domain, batch_size, group_by)
+            if job_size:
+                jobs = [
+                    [record_id for batch in batches for record_id in batch]
+                    for batches in split_every(max(job_size // batch_size, 1), jobs)
+                ]
+            task = (domain, method, argument, group_by)
+            for ids in jobs:
+                self._enqueue_batch(model, ids, *task, commit_every=every)
         return True
 
     def _enqueue_batch(
-        self, model, ids, domain, method, argument, group_by, attempt=0, eta=None
+        self,
+        model,
+        ids,
+        domain,
+        method,
+        argument,
+        group_by,
+        attempt=0,
+        eta=None,
+        commit_every=None,
     ):
         """One queue job for the records ids of model, unless one for the
         same records and task waits already."""
-        self.with_delay(
+        delayed = self.with_delay(
             identity_key=self._batch_identity_key(model, ids, method, argument),
             description=self.env._(
                 "%(method)s for %(count)s %(model)s",
@@ -65,15 +84,12 @@ class PublicationAutomation(models.AbstractModel):
                 model=model._description,
             ),
             eta=eta,
-        )._run_batch(
-            model._name,
-            list(ids),
-            list(Domain(domain)),
-            method,
-            argument,
-            list(group_by),
-            attempt,
         )
+        args = (model._name, list(ids), list(Domain(domain)), method, argument)
+        if commit_every:
+            delayed._run_batch_committing(*args, list(group_by), commit_every)
+        else:
+            delayed._run_batch(*args, list(group_by), attempt)
 
     @api.model
     def _batch_identity_key(self, model, ids, method, argument):
@@ -95,6 +111,31 @@ class PublicationAutomation(models.AbstractModel):
         """The queue job of one batch: lock, check, process as the in-process
         run does. What a concurrent transaction held goes to a new job, a
         little later each time."""
+        held = self._run_records(
+            model_name, ids, domain, method, argument, group_by, attempt
+        )
+        return f"{len(ids) - held} processed, {held} held"
+
+    @api.model
+    def _run_batch_committing(
+        self, model_name, ids, domain, method, argument, group_by, commit_every
+    ):
+        """The queue job of several batches of commit_every records (no
+        group_by), each run as _run_batch runs one and committed (its job
+        function allows commits: the job has its own cursor)."""
+        held = 0
+        for part in split_every(commit_every, ids, list):
+            held += self._run_records(
+                model_name, part, domain, method, argument, group_by, 0
+            )
+            self.env["ir.cron"]._commit_progress(len(part))
+        return f"{len(ids) - held} processed, {held} held"
+
+    def _run_records(
+        self, model_name, ids, domain, method, argument, group_by, attempt
+    ):
+        """Lock, check and process the records ids; returns how many a
+        concurrent transaction held (enqueued again)."""
         model = self.env[model_name].with_context(mail_notify_force_send=False)
         domain = Domain(domain)
         group_by = tuple(group_by)
@@ -121,4 +162,4 @@ class PublicationAutomation(models.AbstractModel):
                 len(held),
                 model_name,
             )
-        return f"{len(ids) - len(held)} processed, {len(held)} held"
+        return len(held)

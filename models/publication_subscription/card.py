@@ -21,6 +21,9 @@ FAILURE_TEMPLATE = "publication_crm.mail_template_card_payment_failed"
 # one charge per call: a charge sent to the provider is committed before the
 # next one, so that no later failure can roll back the record of a payment
 CHARGE_BATCH_SIZE = 1
+# with a job runner, a queue job makes that many charges, committing each (a
+# job per charge would spend as long in queue_job as in the charge)
+CHARGE_JOB_SIZE = 20
 
 
 class PublicationPublication(models.Model):
@@ -503,7 +506,8 @@ class PublicationAutomation(models.AbstractModel):
     def _cron_card_charges(self):
         """Card payments of the renewals: periods whose invoice got paid or
         closed end their collection, pending charges are followed, due ones
-        are charged (one at a time, each committed)."""
+        are charged (one at a time, each committed; with a job runner,
+        CHARGE_JOB_SIZE of them a queue job)."""
         today = fields.Date.context_today(self)
         Period = self.env["publication.subscription.period"]
         publications = self._publications()
@@ -527,4 +531,5 @@ class PublicationAutomation(models.AbstractModel):
                 )
             ],
             batch_size=CHARGE_BATCH_SIZE,
+            job_size=CHARGE_JOB_SIZE,
         )
