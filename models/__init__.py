@@ -48,6 +48,7 @@ from . import account_banking_mandate
 from . import account_payment_mode
 from . import account_payment_line
 from . import account_payment_order
+from . import account_payment
 from . import account_move_direct_debit
 from . import payment_return
 from . import res_partner_direct_debit

@@ -31,6 +31,41 @@ class AccountBankingMandate(models.Model):
             )._sync_publication_payment_mode()
         return res
 
+    def message_post(self, **kwargs):
+        """Under publication_defer_mandate_notes, a plain note (a body only)
+        is kept for _publication_log_deferred_notes to log in a batch."""
+        if not self.env.context.get("publication_defer_mandate_notes") or set(
+            kwargs
+        ) != {"body"}:
+            return super().message_post(**kwargs)
+        self.ensure_one()
+        notes = self.env.cr.precommit.data.setdefault(DEFERRED_NOTES, {})
+        notes.setdefault(self.id, []).append(kwargs["body"])
+        return self.env["mail.message"]
+
+    @api.model
+    def _publication_log_deferred_notes(self):
+        """Log the notes message_post kept, in batches. A mandate with a
+        follower of its notes gets them through message_post, which notifies."""
+        notes = self.env.cr.precommit.data.pop(DEFERRED_NOTES, {})
+        mandates = self.browse(list(notes)).exists()
+        note = self.env.ref("mail.mt_note")
+        followed = mandates.message_follower_ids.filtered(
+            lambda f: note in f.subtype_ids
+        ).mapped("res_id")
+        for mandate in mandates.filtered(lambda m: m.id in followed):
+            for body in notes[mandate.id]:
+                mandate.message_post(body=body)
+        notes = {
+            key: rest
+            for key, rest in notes.items()
+            if key in mandates.ids and key not in followed
+        }
+        while notes:
+            bodies = {key: rest.pop(0) for key, rest in notes.items()}
+            self.browse(list(bodies))._message_log_batch(bodies=bodies)
+            notes = {key: rest for key, rest in notes.items() if rest}
+
     @api.model
     def _publication_mandates_of(self, partners):
         return self.search([("partner_id", "in", partners.ids)])
@@ -159,6 +194,7 @@ class AccountBankingMandate(models.Model):
 
 
 DEFAULT_RETURN_LIMIT = 2
+DEFERRED_NOTES = "publication_crm.deferred_mandate_notes"
 # ISO 20022 return reasons after which the mandate cannot be used again:
 # account closed, blocked or wrong, no or cancelled mandate, debtor deceased
 FINAL_RETURN_CODES = {"AC01", "AC04", "AC06", "MD01", "MD07"}

@@ -19,6 +19,16 @@ class AccountMove(models.Model):
         "(ISO 20022 reason code), from the imported return file.",
     )
 
+    def write(self, vals):
+        """OCA writes its order on each payment's journal entry after the
+        entry is made, one entry at a time: an entry already made with it
+        (account.payment._generate_move_vals) is left as it is."""
+        if set(vals) == {"payment_order_id"} and all(
+            move.payment_order_id.id == vals["payment_order_id"] for move in self
+        ):
+            return True
+        return super().write(vals)
+
     @api.model
     def _publication_direct_debit_lines_domain(self, mode, until):
         """Receivable lines of posted customer invoices of mode's payers with a

@@ -48,10 +48,23 @@ class AccountPaymentOrder(models.Model):
             ),
         ).draft2open()
 
+    def generated2uploaded(self):
+        """OCA's SEPA module posts a note on each mandate it switches from
+        first to recurring, one message at a time: the notes are logged in
+        one batch after."""
+        res = super(
+            AccountPaymentOrder,
+            self.with_context(publication_defer_mandate_notes=True),
+        ).generated2uploaded()
+        self.env["account.banking.mandate"]._publication_log_deferred_notes()
+        return res
+
     def post_and_reconcile(self):
         """OCA's, with every payment's reconciliation with the items it pays
         in one batch (OCA reconciles each payment on its own, a fraction of a
         second per debit: more than an hour for 20,000)."""
+        self._publication_prefetch_debits()
+        self.payment_ids.partner_id.fetch()
         self.payment_ids.action_post()
         self.env["account.move.line"]._reconcile_plan(
             [

@@ -223,6 +223,11 @@ class TestDirectDebit(DirectDebitCommon):
             debited.payment_state,
         )
         self.assertEqual(mandate.recurrent_sequence_type, "recurring")
+        self.assertTrue(
+            mandate.message_ids.filtered(lambda m: "Recurring" in str(m.body)),
+            "OCA's note on the mandate switched to recurring is logged",
+        )
+        self.assertEqual(payments.move_id.payment_order_id, order)
         with freeze_time("2026-04-01"):
             self.assertFalse(self._collect(), "an invoice is never debited twice")
 
