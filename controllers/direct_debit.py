@@ -22,12 +22,8 @@ class PublicationDirectDebitPortal(PublicationPortal):
     ):
         """GET: the page's direct debit section, behind the login; POST: sign
         a mandate for iban (the authorisation ticked), or stop."""
-        url = f"/my/subscriptions/{subscription_id}"
         if request.httprequest.method == "GET":
-            _subscription, refusal = self._subscription_of_actor(
-                subscription_id, "direct_debit", f"{url}/direct_debit"
-            )
-            return refusal or request.redirect(f"{url}#direct_debit")
+            return self._open_action_section(subscription_id, "direct_debit")
 
         def change(subscription):
             partner = request.env.user.partner_id

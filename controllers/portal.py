@@ -382,6 +382,16 @@ class PublicationPortal(CustomerPortal):
             raise UserError(request.env._("Give a valid date for %s.", label))
         return value
 
+    def _open_action_section(self, subscription_id, action):
+        """A GET of an action's route (a mail's link): the subscription's
+        page at the action's section, for the logged-in user who may take it
+        (else the login, or /my)."""
+        url = f"/my/subscriptions/{subscription_id}"
+        _subscription, refusal = self._subscription_of_actor(
+            subscription_id, action, f"{url}/{action}"
+        )
+        return refusal or request.redirect(f"{url}#{action}")
+
     def _subscription_of_actor(self, subscription_id, action, url=None):
         """(subscription sudoed, None) when the logged-in user may take action
         on it, else (None, the answer): the login page for a visitor (a token

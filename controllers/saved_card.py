@@ -21,12 +21,8 @@ class PublicationSavedCardPortal(PublicationPortal):
     def portal_subscription_payment_method(self, subscription_id, token_id=None, **kw):
         """GET (the link of the failure mail): the page, behind the login;
         POST: token_id replaces the saved method, none removes it."""
-        url = f"/my/subscriptions/{subscription_id}"
         if request.httprequest.method == "GET":
-            _subscription, refusal = self._subscription_of_actor(
-                subscription_id, "payment_method", f"{url}/payment_method"
-            )
-            return refusal or request.redirect(f"{url}#payment_method")
+            return self._open_action_section(subscription_id, "payment_method")
 
         def change(subscription):
             partner = request.env.user.partner_id
