@@ -79,6 +79,22 @@ class PublicationEntitlementApi(http.Controller):
         terms = request.env["publication.entitlement"]._lookup(key, value)
         return request.make_json_response({"entitlements": terms}, headers=NO_STORE)
 
+    @http.route(
+        "/publication/api/v1/me/entitlements",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        readonly=True,
+    )
+    def my_entitlements(self):
+        """GET: what the logged-in reader may read now, for the publisher's
+        pages served beside Odoo (the reader's own session, from Odoo's login
+        or an OAuth provider of auth_oauth): {"entitlements": [...]}."""
+        if request.env.user._is_public():
+            return _error(401, "unauthorized", "Log in first: no reader is logged in.")
+        terms = request.env["publication.entitlement"]._own_terms()
+        return request.make_json_response({"entitlements": terms}, headers=NO_STORE)
+
     def _authenticate(self):
         """Become the user of the request's API key; an error response if
         there is none, it is not valid, or its user may not look up."""

@@ -226,6 +226,13 @@ class PublicationEntitlement(models.Model):
         return self._terms(domain)
 
     @api.model
+    def _own_terms(self):
+        """What the current user may read now, in the look-up's terms: their
+        own entitlements only, whatever their access rights to the others."""
+        partner = self.env.user.partner_id
+        return self.sudo()._terms([("reader_id", "=", partner.id)])
+
+    @api.model
     def _terms(self, domain):
         """The distinct terms readable now of the entitlements of domain,
         with their publication's code and name (in the user's language)."""

@@ -389,3 +389,36 @@ class TestEntitlementApi(EntitlementCommon, HttpCase):
                 if parameter:
                     self.assertIn(parameter, body["error"]["parameter"])
                     self.assertIn(parameter, body["error"]["message"])
+
+    def test_logged_in_reader_reads_own_terms(self):
+        """The publisher's pages ask for the reader in front of them with the
+        reader's own session: their terms only, nothing without a login."""
+        subscription = self._open(self.reader)
+        self._open(self._reader("Other"), self.plan_monthly_digital)
+        me = "/publication/api/v1/me/entitlements"
+        response = self.url_open(me)
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json()["error"]["code"], "unauthorized")
+        self.authenticate(self.reader_user.login, self.reader_user.login)
+        response = self.url_open(me)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Cache-Control"], "no-store")
+        self.assertEqual(
+            response.json()["entitlements"],
+            [
+                {
+                    "publication": {"code": "PM", "name": "Parish Monthly"},
+                    "edition": "print",
+                    "from": self.start.isoformat(),
+                    "until": subscription.date_end.isoformat(),
+                    "reason": "subscription",
+                }
+            ],
+        )
+        stranger = new_test_user(
+            self.env,
+            login="stranger@entitlements.example.com",
+            groups="base.group_portal",
+        )
+        self.authenticate(stranger.login, stranger.login)
+        self.assertEqual(self.url_open(me).json(), {"entitlements": []})
