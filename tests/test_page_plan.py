@@ -90,6 +90,11 @@ class TestPagePlan(AdvertisingCommon):
         self.assertEqual(
             issue.display_name, "PM 2026/3 (2.75 of 4.0 pages free for ads)"
         )
+        self._book(
+            contract, MARCH, ad_format="eighth", price_override=50.0, user=self.manager
+        )
+        self.assertEqual(self.march.space_left, 2.625, "not rounded")
+        self.assertIn("Eighth Page 21,", self.march.space_left_by_format)
         # the issue or the booking names the page (last: the cache keeps it)
         with self.assertRaisesRegex(ValidationError, r"(?i)page 2 .*\b1\b"):
             self.march.page_count = 1

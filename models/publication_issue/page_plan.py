@@ -31,16 +31,15 @@ class PublicationIssue(models.Model):
     ad_pages = fields.Float(
         string="Space for Ads",
         compute="_compute_space",
-        digits=(6, 2),
         help="Pages less the editorial space.",
     )
     space_booked = fields.Float(
         compute="_compute_space",
-        digits=(6, 2),
         help="Pages taken by the bookings (not by options or cancelled ones).",
     )
-    space_left = fields.Float(compute="_compute_space", digits=(6, 2))
+    space_left = fields.Float(compute="_compute_space")
     space_left_by_format = fields.Char(
+        string="Fits in Space Left",
         compute="_compute_space",
         help="How many advertisements of each format still fit in the issue.",
     )
