@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -418,23 +419,22 @@ class PublicationAdBooking(models.Model):
             "state", "in", PLACED_STATES
         )
         others &= Domain("id", "not in", self.ids)
-        used = {}
+        # space used by (issue, "pages"), (issue, page), (issue, position)
+        used = defaultdict(float)
+
+        def use(issue, page, position, space):
+            for key in ("pages", page, position):
+                used[issue, key] += space
+
         for issue, page, position, space in self.sudo()._read_group(
             others, ["issue_id", "page", "position"], ["space:sum"]
         ):
-            used[issue, "pages"] = used.get((issue, "pages"), 0.0) + space
-            used[issue, page] = used.get((issue, page), 0.0) + space
-            used[issue, position] = True
+            use(issue, page, position, space)
         waiting = self.browse()
         for booking in self.sorted("id"):
             reason = booking._space_refusal(used)
             if not reason:
-                issue = booking.issue_id
-                used[issue, "pages"] = used.get((issue, "pages"), 0.0) + booking.space
-                used[issue, booking.page] = (
-                    used.get((issue, booking.page), 0.0) + booking.space
-                )
-                used[issue, booking.position] = True
+                use(booking.issue_id, booking.page, booking.position, booking.space)
                 continue
             if options and booking.publication_id.overbooking == "option":
                 waiting |= booking
@@ -449,7 +449,7 @@ class PublicationAdBooking(models.Model):
         self.ensure_one()
         issue = self.issue_id
         format_label = self._selection_label("ad_format")
-        if self.position in PREMIUM_POSITIONS and used.get((issue, self.position)):
+        if self.position in PREMIUM_POSITIONS and (issue, self.position) in used:
             return self.env._(
                 "The %(position)s of issue %(issue)s is booked already: a premium "
                 "position is booked once per issue.",
@@ -458,28 +458,33 @@ class PublicationAdBooking(models.Model):
             )
         if not issue.page_count:
             return ""
-        left = issue.page_count - issue.editorial_pages - used.get((issue, "pages"), 0)
-        if float_compare(self.space, left, precision_digits=4) > 0:
+        ad_pages = issue.page_count - issue.editorial_pages
+        issue_left = ad_pages - used[issue, "pages"]
+        page_left = 1.0 - used[issue, self.page] if self.page else issue_left
+        if (
+            float_compare(self.space, min(issue_left, page_left), precision_digits=4)
+            <= 0
+        ):
+            return ""
+        values = {
+            "format": format_label,
+            "issue": issue.name,
+            "pages": ad_pages,
+            "page": self.page,
+        }
+        if float_compare(self.space, issue_left, precision_digits=4) > 0:
             return self.env._(
                 "A %(format)s does not fit in issue %(issue)s: %(left)s of its "
                 "%(pages)s pages for ads are left.",
-                format=format_label,
-                issue=issue.name,
-                left=round(max(left, 0.0), 4),
-                pages=issue.page_count - issue.editorial_pages,
+                left=round(max(issue_left, 0.0), 4),
+                **values,
             )
-        if self.page:
-            left = 1.0 - used.get((issue, self.page), 0.0)
-            if float_compare(self.space, left, precision_digits=4) > 0:
-                return self.env._(
-                    "A %(format)s does not fit on page %(page)s of issue "
-                    "%(issue)s: %(left)s of the page is left.",
-                    format=format_label,
-                    page=self.page,
-                    issue=issue.name,
-                    left=round(max(left, 0.0), 4),
-                )
-        return ""
+        return self.env._(
+            "A %(format)s does not fit on page %(page)s of issue %(issue)s: "
+            "%(left)s of the page is left.",
+            left=round(max(page_left, 0.0), 4),
+            **values,
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

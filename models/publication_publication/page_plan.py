@@ -12,7 +12,6 @@ class PublicationPublication(models.Model):
         "0: no page plan, the space for ads is not counted.",
     )
     editorial_pages = fields.Float(
-        string="Editorial Pages",
         digits=(6, 2),
         help="Space of each issue reserved for the editorial content, in pages.",
     )
