@@ -49,6 +49,7 @@ class TestPagePlan(AdvertisingCommon):
         self.assertEqual(option.state, "option")
         self.assertEqual(self.march.ad_option_count, 1)
         self.assertEqual(self.march.space_left, 0.0, "an option takes no space")
+        self.assertEqual(contract.booked_count, 4, "nor counts as booked")
         with freeze_time("2026-03-02"):
             self.assertFalse(option._invoice(), "an option is not invoiced")
         self.assertEqual(option.state, "option")
