@@ -71,6 +71,7 @@
         "report/publication_ad_contract_report.xml",
         "report/publication_issue_label_report.xml",
         "report/publication_issue_route_sheet_report.xml",
+        "report/publication_issue_flat_plan_report.xml",
         "report/publication_issue_counts_report.xml",
         "views/publication_distribution_line_views.xml",
         "views/publication_issue_replacement_views.xml",

@@ -1,16 +1,24 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import format_date
+from odoo.tools import SQL, float_compare, format_date
 from odoo.tools.translate import LazyTranslate
 
-from .publication_rate_card_line import AD_COLOURS, AD_FORMATS, AD_POSITIONS
+from .publication_rate_card_line import (
+    AD_COLOURS,
+    AD_FORMAT_SPACE,
+    AD_FORMATS,
+    AD_POSITIONS,
+    PREMIUM_POSITIONS,
+)
 
 _lt = LazyTranslate(__name__)
 
 BOOKING_STATES = [
+    ("option", "Option (waiting for space)"),
     ("booked", "Booked"),
     ("material", "Material In"),
     ("published", "Published"),
@@ -18,6 +26,10 @@ BOOKING_STATES = [
     ("cancelled", "Cancelled"),
 ]
 TO_INVOICE_STATES = ("booked", "material", "published")
+# The bookings that take space in their issue (an option waits for space).
+PLACED_STATES = ("booked", "material", "published", "invoiced")
+# Fields that move a booking on the page plan of its issue.
+PLACEMENT_FIELDS = ("issue_id", "ad_format", "position", "page")
 MATERIAL_MISSING = "publication_crm.mail_activity_type_material_missing"
 # The bookings of one invoice.
 INVOICE_GROUP_FIELDS = ("company_id", "issue_id", "invoice_partner_id")
@@ -107,6 +119,23 @@ class PublicationAdBooking(models.Model):
     )
     ad_format = fields.Selection(AD_FORMATS, string="Format", required=True)
     position = fields.Selection(AD_POSITIONS, required=True, default="inside")
+    space = fields.Float(
+        compute="_compute_space",
+        store=True,
+        digits=(6, 4),
+        help="Space of the format in pages (a full page is 1).",
+    )
+    page = fields.Integer(
+        compute="_compute_page",
+        store=True,
+        readonly=False,
+        copy=False,
+        help="Page of the issue the advertisement is placed on; empty: the layout "
+        "desk places it. The Back Cover and Page 3 have their own page.",
+    )
+    issue_space_left = fields.Float(
+        related="issue_id.space_left", string="Space Left in Issue"
+    )
     colour = fields.Selection(AD_COLOURS, required=True, default="colour")
     rate_card_line_id = fields.Many2one(
         "publication.rate.card.line",
@@ -194,11 +223,40 @@ class PublicationAdBooking(models.Model):
         "UNIQUE(invoice_line_id)",
         "A booking is invoiced on its own invoice line, once.",
     )
+    # against two users booking the same premium position at the same time;
+    # deferred: a booking that does not get it waits as an option (or is
+    # refused) before the transaction ends
+    _premium_position_uniq = models.Constraint(
+        "EXCLUDE USING btree (issue_id WITH =, position WITH =) "
+        "WHERE (position IN ('back_cover', 'page_three') "
+        "AND state NOT IN ('option', 'cancelled')) DEFERRABLE INITIALLY DEFERRED",
+        "A premium position (Back Cover, Page 3) is booked once per issue.",
+    )
 
     @api.depends("contract_id.name", "issue_id.name")
     def _compute_name(self):
         for booking in self:
             booking.name = f"{booking.contract_id.name} / {booking.issue_id.name}"
+
+    @api.depends("ad_format")
+    def _compute_space(self):
+        for booking in self:
+            booking.space = AD_FORMAT_SPACE.get(booking.ad_format, 0.0)
+
+    @api.depends("position", "issue_id.page_count")
+    def _compute_page(self):
+        for booking in self:
+            fixed = booking._fixed_page()
+            if fixed:
+                booking.page = fixed
+
+    def _fixed_page(self):
+        """The page of a premium position in this booking's issue, or 0."""
+        self.ensure_one()
+        fixed = PREMIUM_POSITIONS.get(self.position, 0)
+        if fixed == "last":
+            return self.issue_id.page_count
+        return fixed if fixed <= self.issue_id.page_count else 0
 
     @api.depends("material_deadline", "publication_id.material_reminder_days")
     def _compute_material_reminder_due(self):
@@ -308,6 +366,126 @@ class PublicationAdBooking(models.Model):
                     )
                 )
 
+    @api.constrains("page", "position", "issue_id")
+    def _check_page(self):
+        for booking in self:
+            if not booking.page:
+                continue
+            page_count = booking.issue_id.page_count
+            if not 1 <= booking.page <= page_count:
+                raise ValidationError(
+                    self.env._(
+                        "Page %(value)s of booking %(name)s is not a page of issue "
+                        "%(issue)s, which has pages 1 to %(count)s.",
+                        value=booking.page,
+                        name=booking.name,
+                        issue=booking.issue_id.name,
+                        count=page_count,
+                    )
+                )
+            fixed = booking._fixed_page()
+            if fixed and booking.page != fixed:
+                raise ValidationError(
+                    self.env._(
+                        "Page %(value)s of booking %(name)s: the %(position)s of "
+                        "issue %(issue)s is page %(page)s.",
+                        value=booking.page,
+                        name=booking.name,
+                        position=booking._selection_label("position"),
+                        issue=booking.issue_id.name,
+                        page=fixed,
+                    )
+                )
+
+    def _place(self, options=False):
+        """Check that these bookings fit in their issues, in id order, next to
+        the bookings placed already: the issue's space for ads, the page's, a
+        premium position once. A booking that does not fit waits as an option
+        when options is True and its publication takes options; otherwise it
+        is refused. Returns the bookings put on option."""
+        if not self:
+            return self
+        issues = self.issue_id
+        # one booking at a time per issue: a concurrent booking of the same
+        # issue waits, then fails on the updated row and is tried again
+        self.env.cr.execute(
+            SQL(
+                "UPDATE publication_issue SET id = id WHERE id IN %s",
+                tuple(issues.ids),
+            )
+        )
+        self.flush_model()
+        others = Domain("issue_id", "in", issues.ids) & Domain(
+            "state", "in", PLACED_STATES
+        )
+        others &= Domain("id", "not in", self.ids)
+        # space used by (issue, "pages"), (issue, page), (issue, position)
+        used = defaultdict(float)
+
+        def use(issue, page, position, space):
+            for key in ("pages", page, position):
+                used[issue, key] += space
+
+        for issue, page, position, space in self.sudo()._read_group(
+            others, ["issue_id", "page", "position"], ["space:sum"]
+        ):
+            use(issue, page, position, space)
+        waiting = self.browse()
+        for booking in self.sorted("id"):
+            reason = booking._space_refusal(used)
+            if not reason:
+                use(booking.issue_id, booking.page, booking.position, booking.space)
+                continue
+            if options and booking.publication_id.overbooking == "option":
+                waiting |= booking
+                continue
+            raise UserError(reason)
+        waiting._write_state({"state": "option"})
+        return waiting
+
+    def _space_refusal(self, used):
+        """Why this booking does not fit next to the space used (by issue,
+        page and premium position), or an empty string."""
+        self.ensure_one()
+        issue = self.issue_id
+        format_label = self._selection_label("ad_format")
+        if self.position in PREMIUM_POSITIONS and (issue, self.position) in used:
+            return self.env._(
+                "The %(position)s of issue %(issue)s is booked already: a premium "
+                "position is booked once per issue.",
+                position=self._selection_label("position"),
+                issue=issue.name,
+            )
+        if not issue.page_count:
+            return ""
+        ad_pages = issue.page_count - issue.editorial_pages
+        issue_left = ad_pages - used[issue, "pages"]
+        page_left = 1.0 - used[issue, self.page] if self.page else issue_left
+        if (
+            float_compare(self.space, min(issue_left, page_left), precision_digits=4)
+            <= 0
+        ):
+            return ""
+        values = {
+            "format": format_label,
+            "issue": issue.name,
+            "pages": ad_pages,
+            "page": self.page,
+        }
+        if float_compare(self.space, issue_left, precision_digits=4) > 0:
+            return self.env._(
+                "A %(format)s does not fit in issue %(issue)s: %(left)s of its "
+                "%(pages)s pages for ads are left.",
+                left=round(max(issue_left, 0.0), 4),
+                **values,
+            )
+        return self.env._(
+            "A %(format)s does not fit on page %(page)s of issue %(issue)s: "
+            "%(left)s of the page is left.",
+            left=round(max(page_left, 0.0), 4),
+            **values,
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -342,6 +520,7 @@ class PublicationAdBooking(models.Model):
                         colour=booking._selection_label("colour"),
                     )
                 )
+        bookings._place(options=True)
         bookings.contract_id._apply_retroactive_tiers()
         return bookings
 
@@ -360,6 +539,8 @@ class PublicationAdBooking(models.Model):
         result = super().write(vals)
         if "issue_id" in vals:
             self._check_booking_deadline()
+        if set(vals) & set(PLACEMENT_FIELDS):
+            self.filtered(lambda b: b.state in PLACED_STATES)._place()
         return result
 
     def _selection_label(self, field):
@@ -391,6 +572,21 @@ class PublicationAdBooking(models.Model):
             {"state": "material", "material_date": fields.Date.context_today(self)}
         )
         self.activity_feedback([MATERIAL_MISSING])
+
+    def action_confirm_option(self):
+        """Book the options that fit now that space is free (in id order)."""
+        for booking in self:
+            if booking.state != "option":
+                raise UserError(
+                    self.env._(
+                        "Booking %(name)s is %(state)s, not an option waiting for "
+                        "space.",
+                        name=booking.name,
+                        state=booking._selection_label("state"),
+                    )
+                )
+        self._place()
+        self._write_state({"state": "booked"})
 
     def action_cancel(self):
         today = fields.Date.context_today(self)

@@ -143,7 +143,11 @@ class PublicationAdContract(models.Model):
     )
     def _compute_progress(self):
         groups = self.env["publication.ad.booking"]._read_group(
-            [("contract_id", "in", self.ids), ("state", "!=", "cancelled")],
+            # an option waiting for space is not booked yet
+            [
+                ("contract_id", "in", self.ids),
+                ("state", "not in", ("cancelled", "option")),
+            ],
             ["contract_id", "state"],
             ["__count", "price:sum"],
         )

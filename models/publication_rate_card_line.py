@@ -11,9 +11,20 @@ AD_FORMATS = [
 AD_POSITIONS = [
     ("back_cover", "Back Cover"),
     ("inside_cover", "Inside Cover"),
+    ("page_three", "Page 3"),
     ("inside", "Inside"),
     ("classified", "Classified"),
 ]
+# Space of each format in pages, for the page plan of an issue.
+AD_FORMAT_SPACE = {
+    "full": 1.0,
+    "half": 0.5,
+    "quarter": 0.25,
+    "eighth": 0.125,
+    "module": 0.0625,
+}
+# Positions booked once per issue, and their page ("last": the issue's last).
+PREMIUM_POSITIONS = {"back_cover": "last", "page_three": 3}
 AD_COLOURS = [("colour", "Colour"), ("bw", "Black and White")]
 
 

@@ -1,2 +1,3 @@
 from . import publication_issue
 from . import print
+from . import page_plan
