@@ -66,7 +66,7 @@ class PublicationCallList(models.Model):
         tracking=True,
     )
     call_ids = fields.One2many("publication.call", "call_list_id", string="Calls")
-    call_count = fields.Integer(compute="_compute_call_counts", string="Call Count")
+    call_count = fields.Integer(compute="_compute_call_counts")
     open_call_count = fields.Integer(
         compute="_compute_call_counts", string="Still to Call"
     )
