@@ -29,6 +29,7 @@ class PublicationCall(models.Model):
     _description = "Sales Call"
     _inherit = ["publication.guarded.mixin"]
     _order = "callback_date, id"
+    _rec_name = "partner_id"
     _check_company_auto = True
     _guarded_fields = ("result", "date", "subscription_id")
     _initial_state = "todo"
