@@ -292,3 +292,25 @@ class TestCalls(PublicationCommon):
         self.assertEqual(spring_row[5], 120.0)
         own = Report.with_user(self.seller_1).search([])
         self.assertEqual(own.user_id, self.seller_1)
+
+    def test_subscription_segment_calls_payer_or_reader(self):
+        """Of a segment of subscriptions, a list calls their payers, or their
+        readers as it says: a gift's giver or its reader, once each."""
+        giver, reader = self.readers[:2]
+        with freeze_time("2026-03-02"):
+            gift = self._confirmed(recipient_id=reader.id, payer_id=giver.id)
+            own = self._confirmed(
+                recipient_id=giver.id,
+                publication_id=self.daily.id,
+                plan_id=self.plan_daily.id,
+            )
+            segment = self.env["publication.segment"].create(
+                {
+                    "name": "Gifts and givers",
+                    "domain": repr([("id", "in", (gift | own).ids)]),
+                }
+            )
+            payers = self._generated(segment_id=segment.id)
+            readers = self._generated(segment_id=segment.id, call_to="recipient_id")
+        self.assertEqual(payers.call_ids.partner_id, giver)
+        self.assertEqual(readers.call_ids.partner_id, giver | reader)
