@@ -187,17 +187,24 @@ class PublicationCall(models.Model):
     def action_sold(self):
         """Sold: the reader is subscribed to the call list's offer (reader
         and payer), attributed to its campaign by phone, and confirmed, which
-        invoices the first period, in one step."""
+        invoices the first period, in one step. A reader at the end of a
+        trial that converts to the offer goes on from the trial instead."""
         self.ensure_one()
         self.check_access("write")
         if self.result in FINAL_RESULTS:
             return self._record_result("sold")  # refused with the message
-        subscription = (
-            self.env["publication.subscription"]
-            .sudo()
-            .create(self._prepare_subscription())
-        )
-        notification = subscription.action_confirm()
+        trial = self._trial_to_convert()
+        if trial:
+            subscription = trial._convert_trial()
+            subscription.write(self._attribution())
+            notification = True
+        else:
+            subscription = (
+                self.env["publication.subscription"]
+                .sudo()
+                .create(self._prepare_subscription())
+            )
+            notification = subscription.action_confirm()
         self._record_result("sold", subscription_id=subscription.id)
         subscription.message_post(
             body=self.env._(
@@ -207,6 +214,33 @@ class PublicationCall(models.Model):
             )
         )
         return notification
+
+    def _trial_to_convert(self):
+        """The reader's open trial of the offer's publication, at its end,
+        whose offer converts to the call list's offer (as the superuser)."""
+        self.ensure_one()
+        plan = self.call_list_id.plan_id
+        trials = (
+            self.env["publication.subscription"]
+            .sudo()
+            .search(
+                [
+                    ("recipient_id", "=", self.partner_id.id),
+                    ("publication_id", "=", plan.publication_id.id),
+                    ("state", "in", OPEN_STATES),
+                    ("plan_id.conversion_plan_id", "=", plan.id),
+                ]
+            )
+        )
+        return trials.filtered(lambda t: t._convertible_online())[:1]
+
+    def _attribution(self):
+        """The campaign, medium and seller of a sale."""
+        return {
+            "campaign_id": self.call_list_id.campaign_id.id,
+            "medium_id": self.env.ref("utm.utm_medium_phone").id,
+            "user_id": self.user_id.id or self.env.uid,
+        }
 
     def _prepare_subscription(self):
         """The subscription a sale creates: the call list's offer to the
@@ -239,8 +273,5 @@ class PublicationCall(models.Model):
             "payer_id": partner.id,
             "publication_id": plan.publication_id.id,
             "plan_id": plan.id,
-            "campaign_id": self.call_list_id.campaign_id.id,
-            "medium_id": self.env.ref("utm.utm_medium_phone").id,
-            "user_id": self.user_id.id or self.env.uid,
             "date_start": self.company_id._publication_today(),
-        }
+        } | self._attribution()

@@ -314,3 +314,40 @@ class TestCalls(PublicationCommon):
             readers = self._generated(segment_id=segment.id, call_to="recipient_id")
         self.assertEqual(payers.call_ids.partner_id, giver)
         self.assertEqual(readers.call_ids.partner_id, giver | reader)
+
+    def test_sold_at_the_end_of_a_trial_converts_it(self):
+        """A reader called at the end of a trial that converts to the list's
+        offer goes on from the trial: the trial closes, the paid subscription
+        starts the day after it, attributed to the campaign; a reader still
+        subscribed otherwise is not sold the publication twice."""
+        self.plan_trial.conversion_plan_id = self.plan_daily
+        trial_reader, subscriber = self.readers[:2]
+        with freeze_time("2026-01-01"):
+            trial = self._confirmed(
+                recipient_id=trial_reader.id,
+                publication_id=self.daily.id,
+                plan_id=self.plan_trial.id,
+                date_start="2026-01-01",
+            )
+            self._confirmed(
+                recipient_id=subscriber.id,
+                publication_id=self.daily.id,
+                plan_id=self.plan_daily.id,
+                date_start="2026-01-01",
+            )
+        with freeze_time("2026-01-29"):
+            call_list = self._generated(plan_id=self.plan_daily.id)
+            calls = {call.partner_id: call for call in call_list.call_ids}
+            call = calls[trial_reader].with_user(calls[trial_reader].user_id)
+            call.action_sold()
+            with self.assertRaises(UserError):
+                calls[subscriber].with_user(calls[subscriber].user_id).action_sold()
+        paid = call.sudo().subscription_id
+        self.assertEqual(trial.state, "expired")
+        self.assertEqual(trial.converted_subscription_id, paid)
+        self.assertEqual(str(paid.date_start), "2026-01-30")
+        self.assertEqual(paid.plan_id, self.plan_daily)
+        self.assertEqual(paid.campaign_id, self.campaign)
+        self.assertEqual(paid.medium_id, self.env.ref("utm.utm_medium_phone"))
+        self.assertEqual(paid.user_id, call.user_id)
+        self.assertEqual(calls[subscriber].result, "todo")
