@@ -92,6 +92,7 @@
         "views/publication_register_import_views.xml",
         "views/publication_entitlement_views.xml",
         "views/publication_menus.xml",
+        "views/publication_call_views.xml",
         "views/publication_analytics_views.xml",
         "views/publication_retention_views.xml",
         "security/publication_collection_security.xml",

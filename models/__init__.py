@@ -53,3 +53,6 @@ from . import account_move_direct_debit
 from . import payment_return
 from . import res_partner_direct_debit
 from . import payment_transaction
+from . import res_partner_call
+from . import publication_call_list
+from . import publication_call

@@ -10,6 +10,7 @@ from . import publication_campaign_report
 from . import publication_renewal_report
 from . import publication_retention_report
 from . import publication_entitlement
+from . import publication_call_report
 
 # the documents
 from . import publication_issue_labels
