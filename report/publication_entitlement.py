@@ -54,6 +54,7 @@ class PublicationEntitlement(models.Model):
             "date_end",
             "date_cancel",
             "date_cancel_planned",
+            "digital_addon",
         ],
         "publication.subscription.plan": ["channel", "is_trial"],
         "publication.subscription.pause": ["subscription_id", "date_from", "date_to"],
@@ -75,7 +76,10 @@ class PublicationEntitlement(models.Model):
         readonly=True,
     )
     edition = fields.Selection(
-        EDITIONS, readonly=True, help="What the offer gives: print, digital or both."
+        EDITIONS,
+        readonly=True,
+        help="What the offer gives: print, digital or both (print + digital "
+        "offers, print with the digital add-on).",
     )
     reason = fields.Selection(REASONS, readonly=True)
     date_from = fields.Date(string="From", readonly=True)
@@ -168,7 +172,9 @@ class PublicationEntitlement(models.Model):
              ) t
              CROSS JOIN LATERAL (
                  SELECT CASE
-                        WHEN plan.channel = 'bundle' THEN 'both'
+                        WHEN plan.channel = 'bundle'
+                          OR (plan.channel = 'print' AND s.digital_addon)
+                        THEN 'both'
                         WHEN plan.channel = 'digital' OR s.delivery_method = 'digital'
                         THEN 'digital'
                         ELSE 'print'

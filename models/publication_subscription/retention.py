@@ -184,7 +184,7 @@ class PublicationSubscription(models.Model):
             return 0.0
         quantity = self.quantity if quantity is None else quantity
         discount = self.next_discount if discount is None else discount
-        price = self._next_term_price(start, plan)
+        price = self._next_term_price(start, plan) + self.digital_addon_price
         return self.currency_id.round(price * quantity * (100.0 - discount) / 100.0)
 
     def _next_term(self):

@@ -1,0 +1,49 @@
+"""Digital reading added to a print subscription for a surcharge (the offer's
+Digital Add-on Surcharge), invoiced on its own line with the offer's Digital
+Product; the entitlements then give print and digital."""
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class PublicationSubscription(models.Model):
+    _inherit = "publication.subscription"
+
+    digital_addon = fields.Boolean(
+        string="Digital Add-on",
+        tracking=True,
+        help="Print offers with a Digital Add-on Surcharge: the reader also reads "
+        "digitally, for the surcharge per copy and period.",
+    )
+    digital_addon_price = fields.Monetary(
+        string="Add-on Surcharge per Copy",
+        compute="_compute_digital_addon_price",
+        precompute=True,
+        store=True,
+        help="The offer's surcharge when the add-on was taken, untaxed: its later "
+        "changes do not reach a subscription unannounced.",
+    )
+
+    @api.depends("digital_addon", "plan_id", "origin")
+    def _compute_digital_addon_price(self):
+        for subscription in self:
+            subscription.digital_addon_price = (
+                subscription.plan_id.digital_addon_price
+                if subscription.digital_addon and not subscription._is_free()
+                else 0.0
+            )
+
+    @api.constrains("digital_addon", "plan_id")
+    def _check_digital_addon(self):
+        for subscription in self.filtered("digital_addon"):
+            plan = subscription.plan_id
+            if plan.channel != "print" or not plan.digital_addon_price:
+                raise ValidationError(
+                    self.env._(
+                        "Digital Add-on of subscription %(name)s: offer %(plan)s "
+                        "has no digital add-on (a print offer with a Digital "
+                        "Add-on Surcharge).",
+                        name=subscription.name,
+                        plan=plan.name,
+                    )
+                )
