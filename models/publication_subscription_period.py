@@ -297,14 +297,15 @@ class PublicationSubscriptionPeriod(models.Model):
         follow the lines invoiced, part by part."""
         self.ensure_one()
         subscription = self.subscription_id
-        product = subscription.plan_id._get_product()
+        plan = subscription._term_plan(self)
+        product = plan._get_product()
         if not product:
             raise UserError(
                 self.env._(
                     "Set a Subscription Product on publication %(publication)s or a "
                     "Product on offer %(plan)s before invoicing it.",
                     publication=subscription.publication_id.name,
-                    plan=subscription.plan_id.name,
+                    plan=plan.name,
                 )
             )
         base = {
@@ -323,15 +324,10 @@ class PublicationSubscriptionPeriod(models.Model):
         account = subscription.publication_id.income_account_id
         if account:
             base["account_id"] = account.id
-        parts = subscription.plan_id._invoice_parts(price)
-        if subscription.digital_addon_price:
-            parts.append(
-                (
-                    subscription.plan_id.digital_product_id or product,
-                    subscription.digital_addon_price,
-                    "addon",
-                )
-            )
+        parts = plan._invoice_parts(price)
+        addon_price = subscription._term_addon_price(plan)
+        if addon_price:
+            parts.append((plan.digital_product_id, addon_price, "addon"))
         return [
             dict(
                 base,

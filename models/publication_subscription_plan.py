@@ -87,7 +87,6 @@ class PublicationSubscriptionPlan(models.Model):
     )
     print_product_id = fields.Many2one(
         "product.product",
-        string="Print Product",
         domain=[("type", "=", "service")],
         help="Print + digital offers invoiced one line per part: the product "
         "(and so the taxes) of the print part; empty means the offer's product.",
@@ -99,7 +98,6 @@ class PublicationSubscriptionPlan(models.Model):
     )
     digital_product_id = fields.Many2one(
         "product.product",
-        string="Digital Product",
         domain=[("type", "=", "service")],
         help="The product (and so the taxes) of the digital part of a print + "
         "digital offer, and of the digital add-on of a print offer.",

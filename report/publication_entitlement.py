@@ -55,8 +55,13 @@ class PublicationEntitlement(models.Model):
             "date_cancel",
             "date_cancel_planned",
             "digital_addon",
+            "digital_addon_price",
         ],
-        "publication.subscription.plan": ["channel", "is_trial"],
+        "publication.subscription.plan": [
+            "channel",
+            "is_trial",
+            "digital_addon_price",
+        ],
         "publication.subscription.pause": ["subscription_id", "date_from", "date_to"],
         "res.partner": ["commercial_partner_id", "is_company", "type", "active", "tz"],
         "res.company": ["partner_id"],
@@ -173,7 +178,9 @@ class PublicationEntitlement(models.Model):
              CROSS JOIN LATERAL (
                  SELECT CASE
                         WHEN plan.channel = 'bundle'
-                          OR (plan.channel = 'print' AND s.digital_addon)
+                          OR (plan.channel = 'print' AND s.digital_addon
+                              AND (s.digital_addon_price > 0
+                                   OR plan.digital_addon_price > 0))
                         THEN 'both'
                         WHEN plan.channel = 'digital' OR s.delivery_method = 'digital'
                         THEN 'digital'

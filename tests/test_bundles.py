@@ -249,6 +249,38 @@ class TestDigitalAddon(BundleCommon):
             self._lines(renewed.refund_id).mapped("price_subtotal"), [90.41, 22.6]
         )
 
+    def test_a_save_offer_without_addon_ends_it_at_the_renewal(self):
+        self.monthly.retention_plan_id = self.plan_monthly_digital
+        subscription = self._confirmed(plan_id=self.plan_addon.id, digital_addon=True)
+        subscription._retention("plan", self.reason_moved, "portal")
+        self.assertEqual(subscription._next_term_amount(), 50.0)
+        with freeze_time("2026-12-01"):
+            period = subscription._renew()
+        self.assertRecordValues(
+            self._lines(period.invoice_id),
+            [{"product_id": self.product.id, "price_subtotal": 50.0}],
+        )
+        self.assertRecordValues(
+            subscription,
+            [
+                {
+                    "plan_id": self.plan_monthly_digital.id,
+                    "digital_addon_price": 0.0,
+                    "amount": 50.0,
+                }
+            ],
+        )
+
+    def test_form_shows_the_surcharge(self):
+        with Form(self.env["publication.subscription"].with_user(self.user)) as form:
+            form.recipient_id = self.alice
+            form.publication_id = self.monthly
+            form.plan_id = self.plan_addon
+            form.quantity = 2
+            self.assertEqual(form.amount, 240.0)
+            form.digital_addon = True
+            self.assertEqual((form.digital_addon_price, form.amount), (30.0, 300.0))
+
     def test_without_addon_one_line(self):
         subscription = self._confirmed(plan_id=self.plan_addon.id)
         self.assertEqual(subscription.amount, 120.0)

@@ -35,7 +35,11 @@ class PublicationSubscription(models.Model):
 
     @api.constrains("digital_addon", "plan_id")
     def _check_digital_addon(self):
-        for subscription in self.filtered("digital_addon"):
+        """Taken with an offer that has one. A save offer accepted later for
+        an offer without one ends it at that renewal (_term_addon_price)."""
+        for subscription in self.filtered(
+            lambda s: s.digital_addon and s.state == "draft"
+        ):
             plan = subscription.plan_id
             if plan.channel != "print" or not plan.digital_addon_price:
                 raise ValidationError(
@@ -47,3 +51,17 @@ class PublicationSubscription(models.Model):
                         plan=plan.name,
                     )
                 )
+
+    def _term_plan(self, period):
+        """The offer period is invoiced with: for a renewal, the save offer
+        accepted for it (the subscription moves to it once renewed)."""
+        self.ensure_one()
+        if period.date_start != self.date_start:
+            return self.next_plan_id or self.plan_id
+        return self.plan_id
+
+    def _term_addon_price(self, plan):
+        """The add-on's surcharge per copy of a term with plan: none when plan
+        has no add-on (a save offer without one ends it)."""
+        self.ensure_one()
+        return self.digital_addon_price if plan.digital_addon_price else 0.0
