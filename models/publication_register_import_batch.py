@@ -300,22 +300,23 @@ class PublicationRegisterImportBatch(models.Model):
         if to_invoice:
             periods.browse([p.id for p in to_invoice])._create_invoices(
                 {
-                    period: self._opening_invoice_line(period, share)
+                    period: self._opening_invoice_lines(period, share)
                     for period, share in to_invoice.items()
                 }
             )
 
-    def _opening_invoice_line(self, period, share):
-        """The invoice line of the unpaid share (a fraction) of an imported
+    def _opening_invoice_lines(self, period, share):
+        """The invoice lines of the unpaid share (a fraction) of an imported
         period."""
-        vals = period._prepare_invoice_line()
-        vals["price_unit"] = period.company_id.currency_id.round(
-            vals["price_unit"] * share
-        )
-        vals["name"] = self.env._(
-            "%(name)s (unpaid rest from the former register)", name=vals["name"]
-        )
-        return vals
+        lines = period._prepare_invoice_lines()
+        for vals in lines:
+            vals["price_unit"] = period.company_id.currency_id.round(
+                vals["price_unit"] * share
+            )
+            vals["name"] = self.env._(
+                "%(name)s (unpaid rest from the former register)", name=vals["name"]
+            )
+        return lines
 
     def _update_subscription(self, checker, row):
         """A corrected line: copies, end, route and notes; True when changed."""

@@ -164,10 +164,13 @@ class PublicationSubscriptionPeriod(models.Model):
             else:
                 period.payment_state = "to_invoice" if period.amount else "free"
 
-    @api.depends("refund_line_id.price_subtotal")
+    @api.depends("refund_id.invoice_line_ids.price_subtotal")
     def _compute_refund_amount(self):
+        """The period's lines of its credit note (one per part it invoiced)."""
         for period in self:
-            period.refund_amount = period.refund_line_id.price_subtotal
+            period.refund_amount = sum(
+                period.sudo()._move_lines(period.refund_id).mapped("price_subtotal")
+            )
 
     def _payment_states(self):
         return dict(self._fields["payment_state"].selection)
@@ -222,8 +225,9 @@ class PublicationSubscriptionPeriod(models.Model):
         return not subscription.currency_id.compare_amounts(vals["amount"], amount)
 
     def _create_invoices(self, line_vals=None):
-        """Posted customer invoices: one per company and payer, a line per
-        period (line_vals[period] when given, else _prepare_invoice_line)."""
+        """Posted customer invoices: one per company and payer, the lines of
+        each period (the list line_vals[period] when given, else
+        _prepare_invoice_lines)."""
         moves = self.env["account.move"]
         for company, company_periods in self.grouped("company_id").items():
             groups = list(company_periods.grouped("payer_id").items())
@@ -233,7 +237,7 @@ class PublicationSubscriptionPeriod(models.Model):
                     periods._prepare_invoice(
                         None
                         if line_vals is None
-                        else [line_vals[period] for period in periods]
+                        else [vals for period in periods for vals in line_vals[period]]
                     )
                     for _payer, periods in groups
                 ],
@@ -245,11 +249,14 @@ class PublicationSubscriptionPeriod(models.Model):
 
     def _prepare_invoice(self, line_vals_list=None):
         """Values of an invoice of these periods (one company, one payer), with
-        line_vals_list as lines (by default a line per period). Every invoice of
+        line_vals_list as lines (by default _prepare_invoice_lines of each
+        period). Every invoice of
         a subscription is built here: extend it to set a journal, a payment term
         or an invoice address."""
         if line_vals_list is None:
-            line_vals_list = [period._prepare_invoice_line() for period in self]
+            line_vals_list = [
+                vals for period in self for vals in period._prepare_invoice_lines()
+            ]
         return {
             "move_type": "out_invoice",
             "partner_id": self.payer_id.id,
@@ -267,26 +274,42 @@ class PublicationSubscriptionPeriod(models.Model):
         return people[:1]
 
     def _link_move_lines(self, move, move_field, line_field):
-        lines = {line.publication_period_id: line for line in move.invoice_line_ids}
+        """Link each period to move and to its first line there (a period has a
+        line per part of its offer, see _prepare_invoice_lines)."""
+        lines = {}
+        for line in move.invoice_line_ids:
+            lines.setdefault(line.publication_period_id, line)
         for period in self.sudo():
             period.write({move_field: move.id, line_field: lines[period].id})
 
-    def _prepare_invoice_line(self):
+    def _move_lines(self, move):
+        """This period's lines of move (its invoice, a credit note)."""
+        self.ensure_one()
+        return move.invoice_line_ids.filtered(
+            lambda line: line.publication_period_id == self
+        )
+
+    def _prepare_invoice_lines(self):
+        """The invoice lines of this period, the one place where they are made
+        (first invoice, renewal, gift, conversion, import): a line per part of
+        the offer (_invoice_parts: one, or print and digital), and the digital
+        add-on's surcharge on its own line. Credit notes and changes of copies
+        follow the lines invoiced, part by part."""
         self.ensure_one()
         subscription = self.subscription_id
-        product = subscription.plan_id._get_product()
+        plan = subscription._term_plan(self)
+        product = plan._get_product()
         if not product:
             raise UserError(
                 self.env._(
                     "Set a Subscription Product on publication %(publication)s or a "
                     "Product on offer %(plan)s before invoicing it.",
                     publication=subscription.publication_id.name,
-                    plan=subscription.plan_id.name,
+                    plan=plan.name,
                 )
             )
-        vals = {
+        base = {
             "publication_period_id": self.id,
-            "product_id": product.id,
             "name": self.env._(
                 "%(publication)s, %(plan)s: %(recipient)s, %(start)s to %(end)s",
                 publication=subscription.publication_id.name,
@@ -297,11 +320,33 @@ class PublicationSubscriptionPeriod(models.Model):
             ),
             "quantity": self.quantity or subscription.quantity,
         }
-        vals["price_unit"], vals["discount"] = subscription._invoice_price(self)
+        price, base["discount"] = subscription._invoice_price(self)
         account = subscription.publication_id.income_account_id
         if account:
-            vals["account_id"] = account.id
-        return vals
+            base["account_id"] = account.id
+        parts = plan._invoice_parts(price)
+        addon_price = subscription._term_addon_price(plan)
+        if addon_price:
+            parts.append((plan.digital_product_id, addon_price, "addon"))
+        return [
+            dict(
+                base,
+                product_id=part_product.id,
+                price_unit=part_price,
+                name=self._part_line_name(base["name"], part),
+            )
+            for part_product, part_price, part in parts
+        ]
+
+    def _part_line_name(self, name, part):
+        """name of a line, with the part of the offer it invoices."""
+        if part == "print":
+            return self.env._("%(line)s, print", line=name)
+        if part == "digital":
+            return self.env._("%(line)s, digital", line=name)
+        if part == "addon":
+            return self.env._("%(line)s, digital add-on", line=name)
+        return name
 
     def _prorations(self, date_stop):
         """What each period will not deliver when delivery stops after
@@ -408,10 +453,11 @@ class PublicationSubscriptionPeriod(models.Model):
                         date=invoice.partner_id._publication_format_date(date_stop),
                     ),
                     [
-                        period._prepare_refund_line(
+                        vals
+                        for period in periods
+                        for vals in period._prepare_refund_lines(
                             period._last_delivery_day(date_stop), prorations[period]
                         )
-                        for period in periods
                     ],
                 )
                 for invoice, periods in groups
@@ -439,11 +485,18 @@ class PublicationSubscriptionPeriod(models.Model):
             "invoice_line_ids": [Command.create(vals) for vals in line_vals_list],
         }
 
-    def _prepare_refund_line(self, date_stop, proration):
+    def _prepare_refund_lines(self, date_stop, proration):
         """Credit of what is not delivered after date_stop, for the copies the
-        period has now (changes of copies included)."""
+        period has now (changes of copies included): a line per line of its
+        invoice (per part), each credited in proportion with its taxes, so
+        that each part's invoiced less credited is what it delivered."""
         self.ensure_one()
-        line = self.invoice_line_id
+        return [
+            self._prepare_refund_line(line, date_stop, proration)
+            for line in self._move_lines(self.invoice_id)
+        ]
+
+    def _prepare_refund_line(self, line, date_stop, proration):
         copies = self.quantity or line.quantity
         return {
             "publication_period_id": self.id,
@@ -479,9 +532,12 @@ class PublicationSubscriptionPeriod(models.Model):
             lambda p: prorations[p].fraction > 0 and p._copies() != quantity
         )
         lines = {
-            period: period._prepare_copies_line(
-                quantity, date_change, prorations[period]
-            )
+            period: [
+                period._prepare_copies_line(
+                    line, quantity, date_change, prorations[period]
+                )
+                for line in period._move_lines(period.invoice_id)
+            ]
             for period in todo
         }
         raised = todo.filtered(lambda p: quantity > p._copies())
@@ -491,7 +547,7 @@ class PublicationSubscriptionPeriod(models.Model):
             moves |= Move._create_posted_publication_moves(
                 company,
                 [
-                    group._prepare_invoice([lines[p] for p in group])
+                    group._prepare_invoice([v for p in group for v in lines[p]])
                     for _payer, group in periods.grouped("payer_id").items()
                 ],
             )
@@ -507,28 +563,24 @@ class PublicationSubscriptionPeriod(models.Model):
                                 date_change
                             ),
                         ),
-                        [lines[p] for p in group],
+                        [v for p in group for v in lines[p]],
                     )
                     for invoice, group in periods.grouped("invoice_id").items()
                 ],
             )
         for period in todo:
-            line = lines[period]
             sign = 1 if period in raised else -1
+            change = sum(v["quantity"] * v["price_unit"] for v in lines[period])
             period.write(
-                {
-                    "quantity": quantity,
-                    "amount": period.amount
-                    + sign * line["quantity"] * line["price_unit"],
-                }
+                {"quantity": quantity, "amount": period.amount + sign * change}
             )
         return moves
 
-    def _prepare_copies_line(self, quantity, date_change, proration):
-        """Line for the difference of copies, prorated on what is still to
-        deliver after date_change (an invoice line, or a credit note line)."""
+    def _prepare_copies_line(self, line, quantity, date_change, proration):
+        """Line for the difference of copies of the invoice line line (a part),
+        prorated on what is still to deliver after date_change (an invoice
+        line, or a credit note line)."""
         self.ensure_one()
-        line = self.invoice_line_id
         change = quantity - self._copies()
         values = {
             "line": line.name,

@@ -2,10 +2,12 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import float_compare
 
 from ..utils.input_bounds import MAX_TERM
 
 RENEWAL_TYPES = [("fixed", "Fixed Term"), ("continuous", "Continuous")]
+PERCENT = 100.0
 
 
 class PublicationSubscriptionPlan(models.Model):
@@ -75,6 +77,53 @@ class PublicationSubscriptionPlan(models.Model):
         help="Trial offers: sent to the payer when the trial ends, with the paid "
         "offer above.",
     )
+    bundle_share_type = fields.Selection(
+        [("percent", "Percentage"), ("amount", "Amount")],
+        string="Parts Shared By",
+        required=True,
+        default="percent",
+        help="Print + digital offers: the print and digital shares of the price "
+        "are percentages of it, or amounts that add up to it.",
+    )
+    print_product_id = fields.Many2one(
+        "product.product",
+        domain=[("type", "=", "service")],
+        help="Print + digital offers invoiced one line per part: the product "
+        "(and so the taxes) of the print part; empty means the offer's product.",
+    )
+    print_share = fields.Float(
+        default=50.0,
+        help="Print + digital offers: the print part's share of the price, a "
+        "percentage or an amount (Parts Shared By).",
+    )
+    digital_product_id = fields.Many2one(
+        "product.product",
+        domain=[("type", "=", "service")],
+        help="The product (and so the taxes) of the digital part of a print + "
+        "digital offer, and of the digital add-on of a print offer.",
+    )
+    digital_share = fields.Float(
+        compute="_compute_digital_share",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Print + digital offers: the digital part's share of the price; "
+        "by default the rest of the price after the print share.",
+    )
+    bundle_invoicing = fields.Selection(
+        [("one", "One Line"), ("parts", "One Line per Part")],
+        string="Invoice As",
+        required=True,
+        default="one",
+        help="Print + digital offers: one invoice line with the offer's product, "
+        "or a print line and a digital line, each with its product and taxes.",
+    )
+    digital_addon_price = fields.Monetary(
+        string="Digital Add-on Surcharge",
+        help="Print offers: the price per copy and period of digital reading "
+        "added to a subscription (its Digital Add-on), untaxed, invoiced with "
+        "the Digital Product; 0 means the offer has no add-on.",
+    )
     description = fields.Text(translate=True)
     price_change_ids = fields.One2many(
         "publication.price.change", "plan_id", string="Price Changes"
@@ -85,6 +134,13 @@ class PublicationSubscriptionPlan(models.Model):
     price_declined_count = fields.Integer(
         string="New Price Declined", compute="_compute_price_change_counts"
     )
+
+    @api.depends("bundle_share_type", "print_share", "price")
+    def _compute_digital_share(self):
+        """The rest of the price (or of 100 %) after the print share."""
+        for plan in self:
+            whole = PERCENT if plan.bundle_share_type == "percent" else plan.price
+            plan.digital_share = whole - plan.print_share
 
     @api.depends("price_change_ids.notice_ids.answer")
     def _compute_price_change_counts(self):
@@ -158,6 +214,97 @@ class PublicationSubscriptionPlan(models.Model):
                         value=paid.name,
                     )
                 )
+
+    @api.constrains(
+        "channel",
+        "bundle_share_type",
+        "print_share",
+        "digital_share",
+        "price",
+        "bundle_invoicing",
+        "digital_product_id",
+        "digital_addon_price",
+    )
+    def _check_bundle_parts(self):
+        """The parts of a print + digital offer are not negative and make up
+        the price; what is invoiced with the Digital Product has one."""
+        for plan in self:
+            if plan.digital_addon_price < 0:
+                plan._raise_bad_part("digital_addon_price", plan.digital_addon_price)
+            if plan.digital_addon_price and plan.channel != "print":
+                raise ValidationError(
+                    self.env._(
+                        "Offer %(plan)s: a Digital Add-on Surcharge (%(value)s) is "
+                        "for print offers only.",
+                        plan=plan.name,
+                        value=plan.digital_addon_price,
+                    )
+                )
+            needs_product = plan.digital_addon_price or (
+                plan.channel == "bundle" and plan.bundle_invoicing == "parts"
+            )
+            if needs_product and not plan.digital_product_id:
+                raise ValidationError(
+                    self.env._(
+                        "Offer %(plan)s: set its Digital Product, invoiced for its "
+                        "digital part or add-on.",
+                        plan=plan.name,
+                    )
+                )
+            if plan.channel != "bundle":
+                continue
+            for name in ("print_share", "digital_share"):
+                if plan[name] < 0:
+                    plan._raise_bad_part(name, plan[name])
+            total = plan.print_share + plan.digital_share
+            if plan.bundle_share_type == "percent":
+                wrong = float_compare(total, PERCENT, precision_digits=4)
+                whole = PERCENT
+            else:
+                wrong = plan.currency_id.compare_amounts(total, plan.price)
+                whole = plan.price
+            if wrong:
+                raise ValidationError(
+                    self.env._(
+                        "Offer %(plan)s: Print Share (%(print)s) and Digital Share "
+                        "(%(digital)s) must add up to %(whole)s, not %(value)s.",
+                        plan=plan.name,
+                        print=plan.print_share,
+                        digital=plan.digital_share,
+                        whole=whole,
+                        value=total,
+                    )
+                )
+
+    def _raise_bad_part(self, field, value):
+        raise ValidationError(
+            self.env._(
+                "%(field)s of offer %(plan)s must not be negative, not %(value)s.",
+                field=self._fields[field]._description_string(self.env),
+                plan=self.name,
+                value=value,
+            )
+        )
+
+    def _invoice_parts(self, price):
+        """[(product, price per copy, part)] of an invoice of this offer at
+        price per copy: one line with the offer's product, or for a print +
+        digital offer invoiced one line per part, a print line and a digital
+        line with their share of price (part "print" or "digital"; the digital
+        one takes the rounding, so that they add up to price)."""
+        self.ensure_one()
+        product = self._get_product()
+        if self.channel != "bundle" or self.bundle_invoicing != "parts":
+            return [(product, price, False)]
+        if self.bundle_share_type == "percent":
+            fraction = self.print_share / PERCENT
+        else:
+            fraction = self.print_share / self.price if self.price else 1.0
+        print_price = self.currency_id.round(price * fraction)
+        return [
+            (self.print_product_id or product, print_price, "print"),
+            (self.digital_product_id, price - print_price, "digital"),
+        ]
 
     def _get_product(self):
         self.ensure_one()

@@ -54,8 +54,14 @@ class PublicationEntitlement(models.Model):
             "date_end",
             "date_cancel",
             "date_cancel_planned",
+            "digital_addon",
+            "digital_addon_price",
         ],
-        "publication.subscription.plan": ["channel", "is_trial"],
+        "publication.subscription.plan": [
+            "channel",
+            "is_trial",
+            "digital_addon_price",
+        ],
         "publication.subscription.pause": ["subscription_id", "date_from", "date_to"],
         "res.partner": ["commercial_partner_id", "is_company", "type", "active", "tz"],
         "res.company": ["partner_id"],
@@ -75,7 +81,10 @@ class PublicationEntitlement(models.Model):
         readonly=True,
     )
     edition = fields.Selection(
-        EDITIONS, readonly=True, help="What the offer gives: print, digital or both."
+        EDITIONS,
+        readonly=True,
+        help="What the offer gives: print, digital or both (print + digital "
+        "offers, print with the digital add-on).",
     )
     reason = fields.Selection(REASONS, readonly=True)
     date_from = fields.Date(string="From", readonly=True)
@@ -168,7 +177,11 @@ class PublicationEntitlement(models.Model):
              ) t
              CROSS JOIN LATERAL (
                  SELECT CASE
-                        WHEN plan.channel = 'bundle' THEN 'both'
+                        WHEN plan.channel = 'bundle'
+                          OR (plan.channel = 'print' AND s.digital_addon
+                              AND (s.digital_addon_price > 0
+                                   OR plan.digital_addon_price > 0))
+                        THEN 'both'
                         WHEN plan.channel = 'digital' OR s.delivery_method = 'digital'
                         THEN 'digital'
                         ELSE 'print'

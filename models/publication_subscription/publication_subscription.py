@@ -20,7 +20,14 @@ OPEN_STATES = ("waiting", "active", "suspended")
 FREE_ORIGINS = ("member", "trial")
 PAID_BY_OTHERS = ("gift", "sponsored")
 CLOSED_STATES = ("expired", "cancelled")
-LOCKED_FIELDS = ("recipient_id", "publication_id", "plan_id", "origin", "date_start")
+LOCKED_FIELDS = (
+    "recipient_id",
+    "publication_id",
+    "plan_id",
+    "origin",
+    "date_start",
+    "digital_addon",
+)
 # changed only by the business methods (confirm, payment, suspend, resume,
 # cancel, expire), through _write_state; amount is computed only
 STATE_FIELDS = (
@@ -319,10 +326,13 @@ class PublicationSubscription(models.Model):
                 0.0 if subscription._is_free() else subscription.plan_id.price
             )
 
-    @api.depends("price_unit", "quantity")
+    @api.depends("price_unit", "digital_addon_price", "quantity")
     def _compute_amount(self):
+        """Price per copy and the digital add-on's surcharge, for the copies."""
         for subscription in self:
-            subscription.amount = subscription.price_unit * subscription.quantity
+            subscription.amount = (
+                subscription.price_unit + subscription.digital_addon_price
+            ) * subscription.quantity
 
     @api.depends("plan_id")
     def _compute_renewal_type(self):
@@ -754,7 +764,11 @@ class PublicationSubscription(models.Model):
         quantity = self._planned_quantity()
         if start == self.date_start:
             end = self.date_end
-            amount = 0.0 if self._is_free() else self.price_unit * quantity
+            amount = (
+                0.0
+                if self._is_free()
+                else (self.price_unit + self.digital_addon_price) * quantity
+            )
         else:
             end = self._next_period_end(start)
             amount = self._next_term_amount(quantity, start=start)

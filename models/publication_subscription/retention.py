@@ -184,7 +184,8 @@ class PublicationSubscription(models.Model):
             return 0.0
         quantity = self.quantity if quantity is None else quantity
         discount = self.next_discount if discount is None else discount
-        price = self._next_term_price(start, plan)
+        term_plan = (self.next_plan_id if plan is None else plan) or self.plan_id
+        price = self._next_term_price(start, plan) + self._term_addon_price(term_plan)
         return self.currency_id.round(price * quantity * (100.0 - discount) / 100.0)
 
     def _next_term(self):
