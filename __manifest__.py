@@ -103,6 +103,7 @@
         "data/publication_seat_mail_template_data.xml",
         "views/publication_subscription_seat_views.xml",
         "views/publication_seat_portal_templates.xml",
+        "views/publication_site_licence_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -267,6 +267,48 @@ class PublicationEntitlement(models.Model):
         return self._terms(domain)
 
     @api.model
+    def _lookup_ip(self, address):
+        """What anyone reading from address (an ipaddress address) may read
+        now by the site licences whose networks hold it: the licences' terms
+        [{publication: {code, name}, edition: digital, from, until, reason:
+        site_licence}], nothing of the organisation. A licence reads while its
+        subscription is in its term (as a digital seat, see
+        _subscriptions_sql), within the user's companies."""
+        self.check_access("read")
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT DISTINCT s.publication_id, s.date_from, s.date_until
+              FROM publication_site_licence_network n
+              JOIN publication_site_licence l ON l.id = n.licence_id AND l.active
+              JOIN (%(subscriptions)s) s ON s.subscription_id = l.subscription_id
+             WHERE n.cidr::cidr >>= %(address)s::inet
+               AND s.seat_reads AND s.company_id IN %(companies)s
+                """,
+                subscriptions=self._subscriptions_sql(),
+                address=str(address),
+                companies=tuple(self.env.companies.ids),
+                to_flush=self.env["publication.site.licence.network"]._fields["cidr"],
+            )
+        )
+        publications = (
+            self.env["publication.publication"].sudo().browse({row[0] for row in rows})
+        )
+        return [
+            {
+                "publication": {"code": publication.code, "name": publication.name},
+                "edition": "digital",
+                "from": date_from.isoformat(),
+                "until": date_until.isoformat(),
+                "reason": "site_licence",
+            }
+            for publication, date_from, date_until in sorted(
+                ((publications.browse(row[0]), row[1], row[2]) for row in rows),
+                key=lambda row: (row[0].code, row[1], row[2]),
+            )
+        ]
+
+    @api.model
     def _terms(self, domain):
         """The distinct terms readable now of the entitlements of domain,
         with their publication's code and name (in the user's language)."""
