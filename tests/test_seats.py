@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
-from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
@@ -42,6 +41,11 @@ class SeatCommon(EntitlementCommon):
         subscription = self._open(self.library, **vals)
         subscription.seat_count = seats
         return subscription
+
+    def _portal_user(self, login, domain="library.example.com"):
+        return new_test_user(
+            self.env, login=login, groups="base.group_portal", email=f"{login}@{domain}"
+        )
 
     def _seat(self, subscription, partner):
         return self.env["publication.subscription.seat"].create(
@@ -154,18 +158,8 @@ class TestSeats(SeatCommon):
         self.env["ir.config_parameter"].set_param("auth_signup.invitation_scope", "b2b")
         subscription = self._organisation(seats=1)
         subscription.seat_domain = "Library.Example.com"
-        colleague = new_test_user(
-            self.env,
-            login="colleague",
-            groups="base.group_portal",
-            email="colleague@library.example.com",
-        )
-        stranger = new_test_user(
-            self.env,
-            login="stranger",
-            groups="base.group_portal",
-            email="stranger@elsewhere.example.com",
-        )
+        colleague = self._portal_user("colleague")
+        stranger = self._portal_user("stranger", "elsewhere.example.com")
         stranger._update_last_login()
         colleague._update_last_login()
         colleague._update_last_login()
@@ -174,12 +168,7 @@ class TestSeats(SeatCommon):
             [{"partner_id": colleague.partner_id.id, "state": "active"}],
         )
         self.assertTrue(self._entitlements(colleague.partner_id).grants_access)
-        late = new_test_user(
-            self.env,
-            login="late",
-            groups="base.group_portal",
-            email="late@library.example.com",
-        )
+        late = self._portal_user("late")
         late._update_last_login()
         self.assertEqual(len(subscription.seat_ids), 1, "no free seat: no seat")
 
@@ -187,12 +176,7 @@ class TestSeats(SeatCommon):
         self.env["ir.config_parameter"].set_param("auth_signup.invitation_scope", "b2c")
         subscription = self._organisation(seats=1)
         subscription.seat_domain = "library.example.com"
-        colleague = new_test_user(
-            self.env,
-            login="colleague",
-            groups="base.group_portal",
-            email="colleague@library.example.com",
-        )
+        colleague = self._portal_user("colleague")
         colleague._update_last_login()
         self.assertRecordValues(
             subscription.seat_ids,
@@ -324,12 +308,7 @@ class TestSeatPortal(SeatCommon, HttpCase):
             seat, [{"state": "active", "partner_id": self.member.id}]
         )
 
-        expiry = fields.Datetime.now() + timedelta(days=1)
-        key = (
-            self.env["res.users.apikeys"]
-            .with_user(self.lookup_user)
-            ._generate("rpc", "Website", expiry)
-        )
+        key = self._api_key(self.lookup_user, "Website")
         answer = self.url_open(
             f"{URL}?login=mervi", headers={"Authorization": f"Bearer {key}"}
         ).json()

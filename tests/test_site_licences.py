@@ -3,9 +3,7 @@ IPv6) reads digitally while its subscription gives access; the look-up
 service answers by IP address with the licence's terms only."""
 
 import ipaddress
-from datetime import timedelta
 
-from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, tagged
 
@@ -67,12 +65,7 @@ class TestSiteLicenceApi(SiteLicenceCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        expiry = fields.Datetime.now() + timedelta(days=1)
-        cls.key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.lookup_user)
-            ._generate("rpc", "Website", expiry)
-        )
+        cls.key = cls._api_key(cls.lookup_user, "Website")
 
     def _get(self, **params):
         response = self.url_open(
