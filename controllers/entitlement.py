@@ -39,9 +39,11 @@ def _lookup_value(key, value):
         return email_normalize(value) or None, "email must be one e-mail address."
     if key == "ip":
         try:
-            return ipaddress.ip_address(value), None
+            address = ipaddress.ip_address(value)
         except ValueError:
             return None, "ip must be one IPv4 or IPv6 address."
+        # an IPv4 reader seen through an IPv6 socket (::ffff:a.b.c.d)
+        return getattr(address, "ipv4_mapped", None) or address, None
     if key == "customer":
         if value.isdigit() and 0 < int(value) <= MAX_CUSTOMER:
             return int(value), None

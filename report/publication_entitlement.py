@@ -275,6 +275,10 @@ class PublicationEntitlement(models.Model):
         subscription is in its term (as a digital seat, see
         _subscriptions_sql), within the user's companies."""
         self.check_access("read")
+        self.env["publication.site.licence"].flush_model(["active", "subscription_id"])
+        self.env["publication.site.licence.network"].flush_model(["licence_id", "cidr"])
+        for model, field_names in self._depends.items():
+            self.env[model].flush_model(field_names)
         rows = self.env.execute_query(
             SQL(
                 """
@@ -288,7 +292,6 @@ class PublicationEntitlement(models.Model):
                 subscriptions=self._subscriptions_sql(),
                 address=str(address),
                 companies=tuple(self.env.companies.ids),
-                to_flush=self.env["publication.site.licence.network"]._fields["cidr"],
             )
         )
         publications = (

@@ -43,7 +43,7 @@ class TestSiteLicences(SiteLicenceCommon):
 
     def test_lookup_by_address(self):
         subscription = self._open(self.library, self.plan_monthly_digital)
-        self._licence(subscription, "203.0.113.0/24", "2001:db8:10::/48")
+        licence = self._licence(subscription, "203.0.113.0/24", "2001:db8:10::/48")
         Entitlement = self.env["publication.entitlement"].with_user(self.lookup_user)
         lookup = Entitlement._lookup_ip
         term = {
@@ -56,6 +56,8 @@ class TestSiteLicences(SiteLicenceCommon):
         self.assertEqual(lookup(ipaddress.ip_address("203.0.113.77")), [term])
         self.assertEqual(lookup(ipaddress.ip_address("2001:db8:10::9")), [term])
         self.assertEqual(lookup(ipaddress.ip_address("203.0.114.1")), [])
+        licence.action_archive()
+        self.assertEqual(lookup(ipaddress.ip_address("203.0.113.77")), [])
         with self.assertRaises(AccessError):
             self.env["publication.site.licence"].with_user(self.lookup_user).search([])
 
@@ -85,7 +87,12 @@ class TestSiteLicenceApi(SiteLicenceCommon, HttpCase):
                 "reason": "site_licence",
             }
         ]
-        for ip in ("198.51.100.1", "198.51.100.254", "2001:db8:abcd:12::1"):
+        for ip in (
+            "198.51.100.1",
+            "198.51.100.254",
+            "::ffff:198.51.100.9",
+            "2001:db8:abcd:12::1",
+        ):
             with self.subTest(ip=ip):
                 self.assertEqual(self._get(ip=ip), (200, {"entitlements": expected}))
         for ip in ("198.51.101.1", "2001:db8:abce::1", "::ffff:198.51.99.1"):
