@@ -102,6 +102,10 @@
         "views/publication_saved_card_views.xml",
         "views/publication_saved_card_portal_templates.xml",
         "views/publication_direct_debit_portal_templates.xml",
+        "data/publication_seat_mail_template_data.xml",
+        "views/publication_subscription_seat_views.xml",
+        "views/publication_seat_portal_templates.xml",
+        "views/publication_site_licence_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

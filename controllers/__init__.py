@@ -5,3 +5,4 @@ from . import web
 from . import saved_card
 from . import direct_debit
 from . import entitlement
+from . import seat

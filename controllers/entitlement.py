@@ -2,6 +2,7 @@
 e-paper, paywall): what a reader may read now. Authenticated by the API key of
 an integration user of the group Publications / Entitlement Look-ups."""
 
+import ipaddress
 import re
 
 from odoo import http
@@ -9,7 +10,7 @@ from odoo.http import request
 from odoo.tools import email_normalize
 
 GROUP = "publication_crm.group_publication_entitlement"
-LOOKUP_KEYS = ("login", "email", "customer")
+LOOKUP_KEYS = ("login", "email", "customer", "ip")
 BEARER = re.compile(r"^bearer\s+(\S+)$", re.IGNORECASE)
 MAX_LENGTH = 320  # of a login or an e-mail address
 MAX_CUSTOMER = 2**31 - 1
@@ -36,6 +37,13 @@ def _lookup_value(key, value):
         return None, f"{key} must not be empty nor longer than {MAX_LENGTH} characters."
     if key == "email":
         return email_normalize(value) or None, "email must be one e-mail address."
+    if key == "ip":
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError:
+            return None, "ip must be one IPv4 or IPv6 address."
+        # an IPv4 reader seen through an IPv6 socket (::ffff:a.b.c.d)
+        return getattr(address, "ipv4_mapped", None) or address, None
     if key == "customer":
         if value.isdigit() and 0 < int(value) <= MAX_CUSTOMER:
             return int(value), None
@@ -56,7 +64,8 @@ class PublicationEntitlementApi(http.Controller):
     def entitlements(self, **params):
         """GET ?login=... | ?email=... | ?customer=...: the reader's terms
         readable now, {"entitlements": [...]}; the same empty answer for an
-        unknown reader as for a reader without access."""
+        unknown reader as for a reader without access. ?ip=...: the terms of
+        the site licences whose networks hold the address."""
         refusal = self._authenticate()
         if refusal:
             return refusal
@@ -65,18 +74,22 @@ class PublicationEntitlementApi(http.Controller):
             return _bad_parameter(
                 unknown[0],
                 f"{unknown[0]} is not a parameter; look a reader up by one of "
-                "login, email or customer.",
+                "login, email, customer or ip.",
             )
         if len(params) != 1:
             return _bad_parameter(
                 ",".join(params) or None,
-                "Look a reader up by exactly one of login, email or customer.",
+                "Look a reader up by exactly one of login, email, customer or ip.",
             )
         [(key, raw)] = params.items()
         value, message = _lookup_value(key, raw)
         if value is None:
             return _bad_parameter(key, message)
-        terms = request.env["publication.entitlement"]._lookup(key, value)
+        Entitlement = request.env["publication.entitlement"]
+        if key == "ip":
+            terms = Entitlement._lookup_ip(value)
+        else:
+            terms = Entitlement._lookup(key, value)
         return request.make_json_response({"entitlements": terms}, headers=NO_STORE)
 
     @http.route(

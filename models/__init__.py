@@ -26,6 +26,10 @@ from . import account_move_line
 from . import res_partner
 from . import res_partner_analytics
 from . import res_partner_entitlement
+from . import publication_subscription_seat
+from . import res_users
+from . import publication_site_licence
+from . import publication_site_licence_network
 from . import publication_rate_card
 from . import publication_rate_card_line
 from . import publication_rate_card_tier

@@ -10,6 +10,7 @@ REASONS = [
     ("member", "Member Copy"),
     ("trial", "Trial"),
     ("organisation", "Organisation's Subscription"),
+    ("seat", "Seat"),
 ]
 
 # A row's id packs its subscription and its reader: unique while partner ids
@@ -26,7 +27,9 @@ class PublicationEntitlement(models.Model):
     their state at once.
 
     The readers of a subscription are its recipient and, when the recipient
-    is a company, the company's contacts. Access Now is given by an active
+    is a company, the company's contacts; and the members on its active
+    digital seats, who read it digitally while it gives access (reason
+    "seat"), so that every seat ends with it. Access Now is given by an active
     subscription between its start and its last day (its end, or the day of
     its cancellation). A publication with a payment grace confirms its
     subscriptions active, and the payment reminders suspend them when the
@@ -65,6 +68,7 @@ class PublicationEntitlement(models.Model):
         "publication.subscription.pause": ["subscription_id", "date_from", "date_to"],
         "res.partner": ["commercial_partner_id", "is_company", "type", "active", "tz"],
         "res.company": ["partner_id"],
+        "publication.subscription.seat": ["subscription_id", "partner_id", "state"],
     }
 
     reader_id = fields.Many2one("res.partner", readonly=True)
@@ -123,11 +127,24 @@ class PublicationEntitlement(models.Model):
                   JOIN (%(subscriptions)s) s
                     ON s.recipient_id = rd.recipient_id
                    AND (s.recipient_is_company OR NOT rd.via_organisation)
+                 UNION ALL
+                SELECT (s.subscription_id::bigint << %(bits)s) + st.reader_id,
+                       st.reader_id, 'seat',
+                       s.subscription_id, s.recipient_id, s.publication_id,
+                       s.company_id, s.plan_id, s.state, 'digital', s.date_from,
+                       s.date_until, s.is_paused,
+                       CASE WHEN s.seat_reads THEN 'digital' END, s.seat_reads
+                  FROM (%(seats)s) st
+                  JOIN (%(subscriptions)s) s ON s.subscription_id = st.subscription_id
+                 WHERE st.reader_id != s.recipient_id
+                   AND (st.contact_of IS DISTINCT FROM s.recipient_id
+                        OR NOT s.recipient_is_company)
             )""",
                 table=SQL.identifier(self._table),
                 bits=READER_BITS,
                 readers=self._view_readers_sql(),
                 subscriptions=self._subscriptions_sql(),
+                seats=self._view_seats_sql(),
             )
         )
 
@@ -148,6 +165,24 @@ class PublicationEntitlement(models.Model):
         )
 
     @api.model
+    def _view_seats_sql(self):
+        """The members on the active seats of a subscription, who read it
+        digitally (see seat_reads); the view leaves out those who read it
+        already as its recipient or one of its company's contacts (one row
+        per subscription and reader)."""
+        return SQL(
+            """
+            SELECT seat.subscription_id, seat.partner_id AS reader_id,
+                   CASE WHEN m.id != m.commercial_partner_id
+                         AND m.type = 'contact' AND m.active
+                        THEN m.commercial_partner_id END AS contact_of
+              FROM publication_subscription_seat seat
+              JOIN res_partner m ON m.id = seat.partner_id
+             WHERE seat.state = 'active'
+            """
+        )
+
+    @api.model
     def _subscriptions_sql(self):
         """Each subscription (not a draft) with its edition, reason, last day
         and what it gives today (pauses do not overlap: one at most)."""
@@ -159,6 +194,12 @@ class PublicationEntitlement(models.Model):
                    o.edition, o.reason,
                    s.date_start AS date_from, o.date_until,
                    pause.id IS NOT NULL AS is_paused,
+                   -- a digital seat reads while the subscription is in its
+                   -- term, but for the pause of a digital-only one (which
+                   -- moves its end)
+                   s.state = 'active'
+                   AND t.today BETWEEN s.date_start AND o.date_until
+                   AND (pause.id IS NULL OR o.edition != 'digital') AS seat_reads,
                    CASE WHEN s.state != 'active'
                           OR t.today NOT BETWEEN s.date_start AND o.date_until
                         THEN NULL
@@ -244,6 +285,51 @@ class PublicationEntitlement(models.Model):
         own entitlements only, whatever their access rights to the others."""
         partner = self.env.user.partner_id
         return self.sudo()._terms([("reader_id", "=", partner.id)])
+
+    @api.model
+    def _lookup_ip(self, address):
+        """What anyone reading from address (an ipaddress address) may read
+        now by the site licences whose networks hold it: the licences' terms
+        [{publication: {code, name}, edition: digital, from, until, reason:
+        site_licence}], nothing of the organisation. A licence reads while its
+        subscription is in its term (as a digital seat, see
+        _subscriptions_sql), within the user's companies."""
+        self.check_access("read")
+        self.env["publication.site.licence"].flush_model(["active", "subscription_id"])
+        self.env["publication.site.licence.network"].flush_model(["licence_id", "cidr"])
+        for model, field_names in self._depends.items():
+            self.env[model].flush_model(field_names)
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT DISTINCT s.publication_id, s.date_from, s.date_until
+              FROM publication_site_licence_network n
+              JOIN publication_site_licence l ON l.id = n.licence_id AND l.active
+              JOIN (%(subscriptions)s) s ON s.subscription_id = l.subscription_id
+             WHERE n.cidr::cidr >>= %(address)s::inet
+               AND s.seat_reads AND s.company_id IN %(companies)s
+                """,
+                subscriptions=self._subscriptions_sql(),
+                address=str(address),
+                companies=tuple(self.env.companies.ids),
+            )
+        )
+        publications = (
+            self.env["publication.publication"].sudo().browse({row[0] for row in rows})
+        )
+        return [
+            {
+                "publication": {"code": publication.code, "name": publication.name},
+                "edition": "digital",
+                "from": date_from.isoformat(),
+                "until": date_until.isoformat(),
+                "reason": "site_licence",
+            }
+            for publication, date_from, date_until in sorted(
+                ((publications.browse(row[0]), row[1], row[2]) for row in rows),
+                key=lambda row: (row[0].code, row[1], row[2]),
+            )
+        ]
 
     @api.model
     def _terms(self, domain):

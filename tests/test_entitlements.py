@@ -55,6 +55,14 @@ class EntitlementCommon(PublicationCommon):
         )
 
     @classmethod
+    def _api_key(cls, user, name):
+        """An API key of user for a day, as its integration creates it."""
+        expiry = fields.Datetime.now() + timedelta(days=1)
+        return (
+            cls.env["res.users.apikeys"].with_user(user)._generate("rpc", name, expiry)
+        )
+
+    @classmethod
     def _reader(cls, name):
         return cls.env["res.partner"].create(
             {"name": name, "zip": "10100", "email": f"{name.lower()}@example.com"}
@@ -279,18 +287,9 @@ class TestEntitlementApi(EntitlementCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        expiry = fields.Datetime.now() + timedelta(days=1)
-        cls.key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.lookup_user)
-            ._generate("rpc", "Website", expiry)
-        )
+        cls.key = cls._api_key(cls.lookup_user, "Website")
         cls.internal_user = cls._new_user("pub_internal", "base.group_user")
-        cls.internal_key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.internal_user)
-            ._generate("rpc", "Elsewhere", expiry)
-        )
+        cls.internal_key = cls._api_key(cls.internal_user, "Elsewhere")
 
     def _get(self, key=None, **params):
         headers = {"Authorization": f"Bearer {key}"} if key else {}

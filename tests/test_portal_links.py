@@ -160,14 +160,21 @@ class TestPortalLinks(HelpdeskCommon, HttpCase):
         everything = {"address", "pause", "complaint", "cancel", "renew"}
         self.assertEqual(
             own._portal_allowed_actions(self.alice),
-            everything | {"unsubscribe", "payment_method", "direct_debit"},
+            everything | {"unsubscribe", "payment_method", "direct_debit", "seats"},
         )
         self.assertEqual(
             gift._portal_allowed_actions(self.bob), {"address", "pause", "complaint"}
         )
         self.assertEqual(
             gift._portal_allowed_actions(self.alice),
-            {"cancel", "renew", "unsubscribe", "payment_method", "direct_debit"},
+            {
+                "cancel",
+                "renew",
+                "unsubscribe",
+                "payment_method",
+                "direct_debit",
+                "seats",
+            },
         )
         self.assertFalse(own._portal_allowed_actions(self.bob))
         public = self.env.ref("base.public_partner")
@@ -176,6 +183,7 @@ class TestPortalLinks(HelpdeskCommon, HttpCase):
             (gift, self.bob, "cancel"),
             (gift, self.bob, "renew"),
             (gift, self.bob, "direct_debit"),
+            (gift, self.bob, "seats"),
             (gift, self.alice, "pause"),
             (gift, self.alice, "address"),
             (own, self.bob, "complaint"),

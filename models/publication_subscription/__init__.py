@@ -12,3 +12,4 @@ from . import mail
 from . import direct_debit
 from . import card
 from . import bundle
+from . import seat

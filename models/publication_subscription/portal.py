@@ -29,6 +29,7 @@ PORTAL_ACTORS = {
     "unsubscribe": "payer",
     "payment_method": "payer",
     "direct_debit": "payer",
+    "seats": "payer",
 }
 
 
@@ -87,6 +88,7 @@ class PublicationSubscription(models.Model):
             "unsubscribe": self.env._("Unsubscribing from offers"),
             "payment_method": self.env._("Changing the saved payment method"),
             "direct_debit": self.env._("Paying by direct debit"),
+            "seats": self.env._("Giving digital seats"),
         }[action]
 
     def _portal_domain(self, partner):
