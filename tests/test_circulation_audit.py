@@ -369,6 +369,21 @@ class TestCirculationAudit(DistributionCommon, HttpCase):
         with self.assertRaises(AccessError):
             audit.with_user(self.portal_user).read(["method"])
 
+    def test_publication_of_another_company_refused(self):
+        company_b = self.setup_other_company()["company"]
+        publication_b = self.env["publication.publication"].create(
+            {
+                "name": "Other Weekly",
+                "code": "OW",
+                "issues_per_year": 52,
+                "product_id": self.product.id,
+                "company_id": company_b.id,
+            }
+        )
+        audit = self._wizard(publication_id=publication_b.id)
+        with self.assertRaises(AccessError):
+            audit._audit()
+
     def test_bad_period_and_region_refused(self):
         with self.assertRaisesRegex(
             ValidationError, "Period From .* must not be after"

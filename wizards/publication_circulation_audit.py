@@ -120,6 +120,8 @@ class PublicationCirculationAudit(models.TransientModel):
     def _split_issues(self):
         """The issues of the period: those whose list was frozen by the
         cut-off, and the others with the reason they are not counted."""
+        # a publication of a company the user may not see is refused
+        self.publication_id.check_access("read")
         issues = self.env["publication.issue"].search(
             [
                 ("publication_id", "=", self.publication_id.id),
