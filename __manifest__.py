@@ -89,6 +89,8 @@
         "wizards/publication_subscription_cancel_wizard_views.xml",
         "wizards/publication_subscription_pause_wizard_views.xml",
         "wizards/publication_ticket_remedy_wizard_views.xml",
+        "report/publication_circulation_audit_report.xml",
+        "wizards/publication_circulation_audit_views.xml",
         "views/publication_register_import_views.xml",
         "views/publication_entitlement_views.xml",
         "views/publication_menus.xml",

@@ -10,6 +10,22 @@ LINE_KINDS = [
     ("proof", "Proof Copy"),
     ("extra", "Extra Copies"),
 ]
+# what a copy counts as in an audited circulation (see _circulation_sql)
+CIRCULATION = [
+    ("paid", "Paid"),
+    ("member", "Member"),
+    ("sponsored", "Sponsored or Gift"),
+    ("trial", "Free: Trial"),
+    ("complimentary", "Free: Complimentary"),
+    ("spare", "Spare (Route Extras)"),
+    ("replacement", "Replacement"),
+]
+# the category of the lines that are not a subscription's own copies
+KIND_CIRCULATION = {
+    "replacement": "replacement",
+    "proof": "complimentary",
+    "extra": "spare",
+}
 
 
 class PublicationDistributionLine(models.Model):
@@ -47,6 +63,14 @@ class PublicationDistributionLine(models.Model):
     stop = fields.Integer(string="Stop Order", readonly=True)
     delivery_method = fields.Selection(DELIVERY_METHODS, readonly=True)
     copies = fields.Integer(readonly=True)
+    circulation = fields.Selection(
+        CIRCULATION,
+        readonly=True,
+        help="What the copies count as in an audited circulation, written with "
+        "the list: paid, member, sponsored or gift, free (trial or "
+        "complimentary: proof copies and subscriptions at no price), spare "
+        "copies of a route, replacements.",
+    )
 
     _issue_idx = models.Index("(issue_id, route_id)")
 
@@ -77,9 +101,47 @@ class PublicationDistributionLine(models.Model):
         )
 
     @api.model
+    def _subscription_circulation_sql(self):
+        """The circulation category of the copies of subscription s: member
+        (paid by the membership fee), trial (a trial offer), sponsored or gift
+        (paid by someone other than the reader), paid (at a price), else
+        complimentary (at no price)."""
+        return SQL(
+            """CASE
+                 WHEN s.origin = 'member' THEN 'member'
+                 WHEN s.origin = 'trial' OR EXISTS (
+                      SELECT 1 FROM publication_subscription_plan pl
+                       WHERE pl.id = s.plan_id AND pl.is_trial) THEN 'trial'
+                 WHEN s.origin IN ('gift', 'sponsored') OR s.is_gift
+                      THEN 'sponsored'
+                 WHEN s.price_unit > 0 THEN 'paid'
+                 ELSE 'complimentary'
+               END"""
+        )
+
+    @api.model
+    def _circulation_sql(self, line_alias):
+        """The circulation category of the lines line_alias, joined to their
+        subscription as s: as written with the list, or for a line written
+        before lists held it, from its kind and its subscription."""
+        line = SQL.identifier(line_alias)
+        return SQL(
+            """COALESCE(%(line)s.circulation, CASE %(line)s.kind
+                 WHEN 'replacement' THEN %(replacement)s
+                 WHEN 'proof' THEN %(proof)s
+                 WHEN 'extra' THEN %(extra)s
+                 ELSE %(subscription)s END)""",
+            line=line,
+            replacement=KIND_CIRCULATION["replacement"],
+            proof=KIND_CIRCULATION["proof"],
+            extra=KIND_CIRCULATION["extra"],
+            subscription=self._subscription_circulation_sql(),
+        )
+
+    @api.model
     def _rows_sql(self, issues_where):
         """Rows (issue_id, kind, subscription_id, partner_id, address_id,
-        route_id, stop, delivery_method, copies) of the issues i matching
+        route_id, stop, delivery_method, copies, circulation) of the issues i matching
         issues_where: delivered subscriptions, replacement copies, one proof
         copy per advertiser booked in the issue, and the extra copies of each
         route that delivers the issue."""
@@ -97,10 +159,12 @@ class PublicationDistributionLine(models.Model):
             """SELECT i.id AS issue_id, 'subscription' AS kind,
                       s.id AS subscription_id, s.recipient_id AS partner_id,
                       s.delivery_address_id AS address_id, s.route_id,
-                      s.route_stop AS stop, s.delivery_method, s.quantity AS copies
+                      s.route_stop AS stop, s.delivery_method, s.quantity AS copies,
+                      %s AS circulation
                  FROM publication_issue i
                  JOIN publication_subscription s ON %s
                 WHERE %s""",
+            self._subscription_circulation_sql(),
             self._delivered_sql(),
             issues_where,
         )
@@ -111,11 +175,12 @@ class PublicationDistributionLine(models.Model):
             """SELECT r.issue_id, 'replacement' AS kind, r.subscription_id,
                       s.recipient_id AS partner_id, s.delivery_address_id AS address_id,
                       r.route_id, s.route_stop AS stop, r.delivery_method,
-                      r.quantity AS copies
+                      r.quantity AS copies, %s AS circulation
                  FROM publication_issue_replacement r
                  JOIN publication_issue i ON i.id = r.issue_id
                  JOIN publication_subscription s ON s.id = r.subscription_id
                 WHERE %s""",
+            KIND_CIRCULATION["replacement"],
             where,
         )
 
@@ -125,7 +190,7 @@ class PublicationDistributionLine(models.Model):
         first route by sequence, as for subscriptions), else by post."""
         return SQL(
             """SELECT i.id, 'proof', NULL, b.partner_id, b.partner_id, ro.id, 0,
-                      COALESCE(ro.delivery_method, 'post'), 1
+                      COALESCE(ro.delivery_method, 'post'), 1, %s
                  FROM publication_issue i
                  JOIN (SELECT DISTINCT issue_id, partner_id
                          FROM publication_ad_booking
@@ -147,6 +212,7 @@ class PublicationDistributionLine(models.Model):
                  ORDER BY ro.sequence, ro.code, ro.id
                     LIMIT 1) ro ON TRUE
                 WHERE %s""",
+            KIND_CIRCULATION["proof"],
             issues_where,
         )
 
@@ -154,7 +220,7 @@ class PublicationDistributionLine(models.Model):
     def _extra_rows_sql(self, issues_where):
         return SQL(
             """SELECT i.id, 'extra', NULL, NULL, NULL, ro.id, 0, ro.delivery_method,
-                      ro.extra_copies
+                      ro.extra_copies, %s
                  FROM publication_issue i
                  JOIN publication_route ro
                    ON ro.company_id = i.company_id
@@ -165,6 +231,7 @@ class PublicationDistributionLine(models.Model):
                   AND EXISTS (
                       SELECT 1 FROM publication_subscription s
                        WHERE s.route_id = ro.id AND %s)""",
+            KIND_CIRCULATION["extra"],
             issues_where,
             self._delivered_sql(),
         )
@@ -184,11 +251,11 @@ class PublicationDistributionLine(models.Model):
                     INSERT INTO publication_distribution_line (
                         issue_id, kind, subscription_id, name, street, street2,
                         zip, city, country_id, route_id, stop, delivery_method,
-                        copies)
+                        copies, circulation)
                     SELECT r.issue_id, r.kind, r.subscription_id, p.name,
                            a.street, a.street2, a.zip, a.city, a.country_id,
                            r.route_id, COALESCE(r.stop, 0), r.delivery_method,
-                           r.copies
+                           r.copies, r.circulation
                       FROM r
                  LEFT JOIN res_partner p ON p.id = r.partner_id
                  LEFT JOIN res_partner a ON a.id = r.address_id

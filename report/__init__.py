@@ -19,3 +19,5 @@ from . import publication_issue_counts_xlsx
 from . import publication_postal_mailing_labels
 from . import publication_letter_report
 from . import publication_issue_flat_plan
+from . import publication_circulation_audit_report
+from . import publication_circulation_audit_xlsx

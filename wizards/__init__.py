@@ -4,3 +4,4 @@ from . import publication_subscription_cancel_wizard
 from . import publication_subscription_pause_wizard
 from . import publication_ticket_remedy_wizard
 from . import publication_direct_debit_wizard
+from . import publication_circulation_audit
