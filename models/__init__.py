@@ -53,3 +53,6 @@ from . import account_move_direct_debit
 from . import payment_return
 from . import res_partner_direct_debit
 from . import payment_transaction
+from . import publication_entitlement_snapshot
+from . import publication_webhook
+from . import publication_webhook_delivery

@@ -11,3 +11,4 @@ from . import price_change
 from . import mail
 from . import direct_debit
 from . import card
+from . import webhook
