@@ -48,7 +48,6 @@ class PublicationWebhookDelivery(models.Model):
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     event_id = fields.Char(
-        string="Event",
         required=True,
         readonly=True,
         help="Unique: the receiver ignores an event it has already had.",
@@ -176,9 +175,9 @@ class PublicationWebhookDelivery(models.Model):
         Cron = self.env["ir.cron"]
         sent = waiting = self.browse()
         session = requests.Session()
-        todo = list(self.ids)
+        todo = list(self)  # records that share their prefetching: one read
         while todo:
-            delivery = self.browse(todo.pop(0))._lock_pending()
+            delivery = todo.pop(0)._lock_pending()
             if not delivery:
                 continue
             code, error = delivery._post(session)
@@ -188,7 +187,7 @@ class PublicationWebhookDelivery(models.Model):
             else:
                 unanswered = delivery
                 if not code:
-                    unanswered |= self.browse(todo)._lock_pending()
+                    unanswered |= self.browse([d.id for d in todo])._lock_pending()
                     todo = []
                 unanswered._record_failure(code, error, lease)
                 waiting |= unanswered.filtered(lambda d: d.state == "pending")
@@ -209,8 +208,8 @@ class PublicationWebhookDelivery(models.Model):
                 tuple(self.ids),
             )
         )
-        self.invalidate_recordset()
-        return self.browse([row[0] for row in rows])
+        locked = {row[0] for row in rows}
+        return self.filtered(lambda d: d.id in locked)
 
     def _post(self, session):
         """POST the body, signed: (status, error), status None without answer."""
@@ -238,20 +237,29 @@ class PublicationWebhookDelivery(models.Model):
         )
 
     def _record_sent(self, code):
-        self.write(
-            {
-                "state": "sent",
-                "attempt_count": self.attempt_count + 1,
-                "date_sent": fields.Datetime.now(),
-                "date_next_attempt": False,
-                "response_code": code,
-                "error": False,
-            }
+        """Sent: one UPDATE (a job records thousands one by one)."""
+        self.env.execute_query(
+            SQL(
+                """UPDATE %s
+                      SET state = 'sent', attempt_count = attempt_count + 1,
+                          date_sent = %s, date_next_attempt = NULL,
+                          response_code = %s, error = NULL,
+                          write_date = %s, write_uid = %s
+                    WHERE id IN %s""",
+                SQL.identifier(self._table),
+                fields.Datetime.now(),
+                code,
+                fields.Datetime.now(),
+                self.env.uid,
+                tuple(self.ids),
+            )
         )
+        self.invalidate_recordset()
 
     def _record_failure(self, code, error, lease=None):
         """One more failed attempt of each: the next after its backoff (plus
         lease, while a queue job retries it), or failed after MAX_ATTEMPTS."""
+        self.invalidate_recordset()  # as another job may have left them
         now = fields.Datetime.now()
         for delivery in self:
             attempts = delivery.attempt_count + 1
