@@ -144,6 +144,7 @@ def run():
     env.cr.commit()
     Webhook = env["publication.webhook"]
     Delivery = env["publication.webhook.delivery"]
+    load = os.getloadavg()  # the machine's, with its other processes
     start = time.monotonic()
     Webhook._cron_push()
     env.cr.commit()
@@ -182,6 +183,7 @@ def run():
         "rerun_seconds": rerun_seconds,
         "delivery_states": dict(states),
         "failed_jobs": env["queue.job"].search_count([("state", "=", "failed")]),
+        "load_average": f"{load} / {os.getloadavg()}",
     }
     problems = []
     if len(deliveries) != SIZE or events["revoked"] != SIZE:
