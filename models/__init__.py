@@ -60,3 +60,6 @@ from . import payment_transaction
 from . import res_partner_call
 from . import publication_call_list
 from . import publication_call
+from . import publication_entitlement_snapshot
+from . import publication_webhook
+from . import publication_webhook_delivery

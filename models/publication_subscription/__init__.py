@@ -13,3 +13,4 @@ from . import direct_debit
 from . import card
 from . import bundle
 from . import seat
+from . import webhook

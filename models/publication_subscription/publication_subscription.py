@@ -568,6 +568,7 @@ class PublicationSubscription(models.Model):
         come."""
         self._check_input_bounds(vals)
         self._check_guarded_fields(vals)
+        self._trigger_access_push(vals)
         locked = set(LOCKED_FIELDS) & set(vals)
         if self.env.su and all(
             s.next_plan_id.id == vals.get("plan_id") for s in self
