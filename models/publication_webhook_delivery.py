@@ -80,6 +80,26 @@ class PublicationWebhookDelivery(models.Model):
     )
     _due_idx = models.Index("(date_next_attempt) WHERE state = 'pending'")
 
+    @api.model
+    def _anonymize_reader(self, partner):
+        """Erase partner's e-mail and login from the bodies of their
+        deliveries, sent or not (the customer number stays: it is no personal
+        data). A body not yet sent is signed when it is sent."""
+        self.flush_model(["payload"])
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE publication_webhook_delivery
+               SET payload = jsonb_set(
+                       payload::jsonb, '{reader}',
+                       (payload::jsonb -> 'reader') || '{"email": null, "login": null}'
+                   )::text
+             WHERE reader_id = %s""",
+                partner.id,
+            )
+        )
+        self.invalidate_model(["payload"])
+
     def action_retry(self):
         """Send these deliveries (not sent yet) again, their attempts counted
         anew."""

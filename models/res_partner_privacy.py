@@ -125,6 +125,16 @@ class ResPartner(models.Model):
                 {"email": anonymized_email}
             )
         self._anonymize_tracking_values(anonymized_name)
+        self.env["publication.webhook.delivery"]._anonymize_reader(self)
+        seats = Domain("partner_id", "=", self.id)
+        if email:
+            seats |= Domain("email", "=ilike", email)
+        self.env["publication.subscription.seat"].search(
+            seats & Domain("email", "!=", False)
+        ).write({"email": anonymized_email})
+        self.env["publication.call"].search([("partner_id", "=", self.id)]).write(
+            {"note": False}
+        )
         self.env["publication.register.import"]._anonymize_partner_lines(
             self, self._privacy_identity(), anonymized_name
         )

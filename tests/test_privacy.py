@@ -1,6 +1,7 @@
 import base64
 import csv
 import io
+import json
 from datetime import date
 from unittest.mock import patch
 
@@ -456,3 +457,66 @@ class TestPrivacyErasure(HelpdeskCommon):
             self.env.ref("publication_crm.group_publication_manager").implied_ids
             & self.env.ref("privacy_partner_to_be_forgotten.group_partner_anonymize")
         )
+
+    def test_erasure_reaches_seats_calls_and_webhook_bodies(self):
+        """The digital access and telesales copies of the reader go too: an
+        invitation's address, a seller's notes, the e-mail and login in the
+        bodies pushed to the publisher's webhooks (sent or not)."""
+        organisation = self._active(recipient_id=self.bob.id)
+        organisation.seat_count = 1
+        seat = self.env["publication.subscription.seat"].create(
+            {
+                "subscription_id": organisation.id,
+                "email": "alice.liddell@example.com",
+                "state": "invited",
+            }
+        )
+        call_list = self.env["publication.call.list"].create(
+            {
+                "name": "Win-back",
+                "segment_id": self.postal.segment_id.id,
+                "campaign_id": self.env["utm.campaign"].create({"name": "Calls"}).id,
+                "plan_id": self.plan_annual.id,
+                "user_ids": [(6, 0, self.manager.ids)],
+            }
+        )
+        call = self.env["publication.call"].create(
+            {
+                "call_list_id": call_list.id,
+                "partner_id": self.alice.id,
+                "user_id": self.manager.id,
+                "note": "Ms Liddell of Rabbit Hole Lane calls back",
+            }
+        )
+        webhook = self.env["publication.webhook"].create(
+            {"name": "Website", "url": "https://example.com/hook"}
+        )
+        body = json.dumps(
+            {
+                "id": "1-2-1",
+                "reader": {
+                    "customer": self.alice.id,
+                    "email": "alice.liddell@example.com",
+                    "login": "liddell",
+                },
+            }
+        )
+        deliveries = self.env["publication.webhook.delivery"].create(
+            [
+                {
+                    "webhook_id": webhook.id,
+                    "company_id": self.env.company.id,
+                    "event_id": f"1-2-{n}",
+                    "event": "granted",
+                    "reader_id": self.alice.id,
+                    "payload": body,
+                    "state": state,
+                }
+                for n, state in ((1, "sent"), (2, "pending"))
+            ]
+        )
+        self._erase(self.manager)
+        self._assert_no_trace([seat.email, call.note], "seat and call")
+        for delivery in deliveries:
+            self._assert_no_trace([delivery.payload], delivery.state)
+            self.assertIn(f'"customer": {self.alice.id}', delivery.payload)
