@@ -112,7 +112,7 @@ class PublicationEntitlementApi(http.Controller):
         """Become the user of the request's API key; an error response if
         there is none, it is not valid, or its user may not look up."""
         match = BEARER.match(request.httprequest.headers.get("Authorization", ""))
-        uid = match and request.env["res.users.apikeys"]._check_credentials(
+        uid = match and request.env["res.users.apikeys"]._check_credentials_verified(
             scope="rpc", key=match.group(1)
         )
         if not uid:

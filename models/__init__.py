@@ -28,6 +28,7 @@ from . import res_partner_analytics
 from . import res_partner_entitlement
 from . import publication_subscription_seat
 from . import res_users
+from . import res_users_apikeys
 from . import publication_site_licence
 from . import publication_site_licence_network
 from . import publication_rate_card
