@@ -267,19 +267,16 @@ class PublicationEntitlement(models.Model):
         """What the readers found by key (login, email or customer) may read
         now, in their terms only: [{publication: {code, name}, edition, from,
         until, reason}]. Two queries, under the user's access rights and
-        record rules: the readers' ids, then their terms, read from the rows
-        of the view of these readers only (see _readers_entitlements_sql),
-        which PostgreSQL plans in a fraction of the whole view's time."""
+        record rules: the readers with their companies and seats, then their
+        terms, read from the rows of the view of these readers only (see
+        _readers_entitlements_sql), which PostgreSQL plans in a fraction of
+        the whole view's time."""
         self.check_access("read")
-        rows = self.env.execute_query(self._readers_sql(key, value))
-        if not rows:
-            return []
-        reader_ids = [row[0] for row in rows]
-        domain = [("reader_id", "in", reader_ids)]
+        domain = []
         if key == "customer":
             # the customer's contacts read what the customer itself does
             domain.append(("reason", "!=", "organisation"))
-        return self._terms(domain, reader_ids)
+        return self._terms(domain, self._readers_sql(key, value))
 
     @api.model
     def _own_terms(self):
@@ -334,16 +331,15 @@ class PublicationEntitlement(models.Model):
         ]
 
     @api.model
-    def _terms(self, domain, reader_ids=None):
+    def _terms(self, domain, readers=None):
         """The distinct terms readable now of the entitlements of domain,
         with their publication's code and name (in the user's language); of
-        the entitlements of reader_ids only when given (domain must keep to
-        them)."""
+        the readers only when given (see _search_readers)."""
         domain = Domain.AND([domain, [("grants_access", "=", True)]])
-        if reader_ids is None:
+        if readers is None:
             query = self._search(domain)
         else:
-            query = self._search_readers(domain, reader_ids)
+            query = self._search_readers(domain, readers)
         publication = query.join(
             self._table, "publication_id", "publication_publication", "id", "pub"
         )
@@ -376,21 +372,16 @@ class PublicationEntitlement(models.Model):
         ]
 
     @api.model
-    def _search_readers(self, domain, reader_ids):
-        """What _search(domain) gives, under the same access rights and
-        record rules, but read from _readers_entitlements_sql(reader_ids)
-        instead of the whole view: for a domain that keeps to these readers."""
+    def _search_readers(self, domain, readers):
+        """What _search(domain) gives of the entitlements of readers (partner
+        ids, or an SQL query of them), under the same access rights and
+        record rules, but read from _readers_entitlements_sql(readers)
+        instead of the whole view."""
         self.check_access("read")
-        table = SQL().join(
-            [
-                SQL("(%s)", self._readers_entitlements_sql(reader_ids)),
-                *(
-                    SQL(to_flush=self.env[model]._fields[field_name])
-                    for model, field_names in self._depends.items()
-                    for field_name in field_names
-                ),
-            ]
-        )
+        entitlements = self._readers_entitlements_sql(readers)
+        if entitlements is None:
+            return self.browse()._as_query()
+        table = SQL("(%s)%s", entitlements, self._flush_depends_sql())
         query = Query(self.env, self._table, table)
         domain = Domain(domain).optimize_full(self)
         if domain.is_false():
@@ -408,16 +399,18 @@ class PublicationEntitlement(models.Model):
         return query
 
     @api.model
-    def _readers_entitlements_sql(self, reader_ids):
-        """The rows of the view of the readers reader_ids: the same columns
-        and values (one row per subscription and reader). The readers'
-        companies and seats are read first, so that PostgreSQL plans no more
-        than the readers' subscriptions (_subscriptions_sql), a few times
-        faster than the view: a reader reads a subscription they receive; a
-        company's contact (see _view_readers_sql) one that the company
-        receives; a member on one of its active seats one of which they are
-        neither (see init)."""
-        readers, contact_of, seats, recipients = [], [], [], set()
+    def _readers_entitlements_sql(self, readers):
+        """The rows of the view of readers (partner ids, or an SQL query of
+        them): the same columns and values (one row per subscription and
+        reader); None without any reader. The readers' companies and seats
+        are read first, so that PostgreSQL plans no more than the readers'
+        subscriptions (_subscriptions_sql), a few times faster than the view:
+        a reader reads a subscription they receive; a company's contact (see
+        _view_readers_sql) one that the company receives; a member on one of
+        its active seats one of which they are neither (see init)."""
+        if not isinstance(readers, SQL):
+            readers = SQL("SELECT unnest(%s::int[])", list(readers))
+        reader_ids, contact_of, seats, recipients = [], [], [], set()
         for reader_id, company_id, seat_ids in self.env.execute_query(
             SQL(
                 """
@@ -429,16 +422,18 @@ class PublicationEntitlement(models.Model):
                            FROM publication_subscription_seat seat
                           WHERE seat.partner_id = p.id AND seat.state = 'active')
               FROM res_partner p
-             WHERE p.id = ANY(%s)
+             WHERE p.id IN (%s)%s
                 """,
-                list(reader_ids),
-                to_flush=self.env["publication.subscription.seat"]._fields["state"],
+                readers,
+                self._flush_depends_sql(),
             )
         ):
-            readers.append(reader_id)
+            reader_ids.append(reader_id)
             contact_of.append(company_id)
             recipients.update({reader_id, company_id} - {None})
             seats.extend((seat_id << READER_BITS) + reader_id for seat_id in seat_ids)
+        if not reader_ids:
+            return None
         return SQL(
             """
             SELECT (s.subscription_id::bigint << %(bits)s) + rd.reader_id AS id,
@@ -478,7 +473,16 @@ class PublicationEntitlement(models.Model):
             seat_subscriptions=SQL(
                 "%s::int[]", sorted({seat >> READER_BITS for seat in seats})
             ),
-            readers=readers,
+            readers=reader_ids,
             contact_of=contact_of,
             seats=seats,
+        )
+
+    @api.model
+    def _flush_depends_sql(self):
+        """No SQL, but what the view reads (_depends) to flush before."""
+        return SQL().join(
+            SQL(to_flush=self.env[model]._fields[field_name])
+            for model, field_names in self._depends.items()
+            for field_name in field_names
         )
