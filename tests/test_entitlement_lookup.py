@@ -39,6 +39,8 @@ class TestLeanLookup(SeatCommon):
         domain = [("reader_id", "in", reader_ids)]
         if lean:
             query = Entitlement._search_readers(domain, reader_ids)
+            if query is None:
+                return []
         else:
             query = Entitlement._search(domain)
         return sorted(
@@ -106,6 +108,12 @@ class TestLeanLookup(SeatCommon):
                         Entitlement._terms(domain, partner.ids),
                         Entitlement._terms(domain),
                     )
+        nobody = self.env["res.partner"].create({"name": "Nobody", "zip": "10100"})
+        self.assertEqual(self._rows(nobody.ids, lean=False), [])
+        self.assertEqual(self._rows(nobody.ids, lean=True), [])
+        self.env.flush_all()
+        with self.assertQueryCount(1):  # the readers' query only
+            self.assertEqual(Entitlement._lookup("email", "nobody@example.com"), [])
         everyone = [partner.id for partner in readers.values()]
         self.assertEqual(self._rows(everyone, lean=True), self._rows(everyone, False))
         self.assertEqual(
