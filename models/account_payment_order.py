@@ -55,11 +55,10 @@ class AccountPaymentOrder(models.Model):
         account), ...). The method line is OCA's search; the outstanding
         account is the one Odoo writes on each new payment whose method line
         has none (0 when Odoo writes none)."""
-        accounting = self.env[
-            "account.move"
-        ]._get_invoice_in_payment_state() == "in_payment" and not self.env.context.get(
-            "force_payment_move"
-        )
+        Move = self.env["account.move"]
+        accounting = Move._get_invoice_in_payment_state() == "in_payment"
+        if self.env.context.get("force_payment_move"):
+            accounting = False
         found = []
         for order in self:
             method = order.payment_mode_id.payment_method_id
