@@ -51,6 +51,7 @@ from . import publication_register_import_privacy
 from . import account_banking_mandate
 from . import account_payment_mode
 from . import account_payment_line
+from . import account_payment_method_line
 from . import account_payment_order
 from . import account_payment
 from . import account_move_direct_debit
