@@ -42,6 +42,7 @@ from . import utm_campaign
 from . import publication_segment
 from . import publication_postal_mailing
 from . import publication_postal_mailing_line
+from . import publication_ratio_report
 from . import publication_analytics_facts
 from . import publication_retention_attempt
 from . import res_partner_privacy
