@@ -43,6 +43,7 @@ from . import utm_campaign
 from . import publication_segment
 from . import publication_postal_mailing
 from . import publication_postal_mailing_line
+from . import publication_ratio_report
 from . import publication_analytics_facts
 from . import publication_retention_attempt
 from . import res_partner_privacy
@@ -52,6 +53,7 @@ from . import publication_register_import_privacy
 from . import account_banking_mandate
 from . import account_payment_mode
 from . import account_payment_line
+from . import account_payment_method_line
 from . import account_payment_order
 from . import account_payment
 from . import account_move_direct_debit

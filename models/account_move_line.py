@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AccountMoveLine(models.Model):
@@ -13,6 +13,20 @@ class AccountMoveLine(models.Model):
         groups="publication_crm.group_publication_user",
         help="The subscription period this line invoices or credits.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """While a payment return is confirmed, OCA creates the return item
+        of each returned debit on its own (the return entry's lines are
+        synchronised at each one): the first one creates all of them in one
+        batch (see payment.return)."""
+        return_id = self.env.context.get("publication_batch_return_id")
+        if return_id:
+            items = self.env["payment.return"].browse(return_id)
+            items = items._publication_return_item(self, vals_list)
+            if items is not None:
+                return items
+        return super().create(vals_list)
 
     def reconcile(self):
         """While a payment return is confirmed, OCA reconciles each returned

@@ -45,8 +45,38 @@ class AccountPaymentOrder(models.Model):
             self.with_context(
                 mail_create_nolog=True,
                 mail_create_nosubscribe=True,
+                publication_order_method_lines=self._publication_method_lines(),
             ),
         ).draft2open()
+
+    def _publication_method_lines(self):
+        """What OCA and Odoo find for each payment of a confirmation, found
+        once per order: ((payment method, journal, method line, outstanding
+        account), ...). The method line is OCA's search; the outstanding
+        account is the one Odoo writes on each new payment whose method line
+        has none (0 when Odoo writes none)."""
+        Move = self.env["account.move"]
+        accounting = Move._get_invoice_in_payment_state() == "in_payment"
+        if self.env.context.get("force_payment_move"):
+            accounting = False
+        found = []
+        for order in self:
+            method = order.payment_mode_id.payment_method_id
+            line = self.env["account.payment.method.line"].search(
+                [
+                    ("payment_method_id", "=", method.id),
+                    ("journal_id", "=", order.journal_id.id),
+                ],
+                limit=1,
+            )
+            outstanding = 0
+            if not accounting and not line.payment_account_id:
+                payment = self.env["account.payment"].new(
+                    {"company_id": order.company_id.id}
+                )
+                outstanding = payment._get_outstanding_account(order.payment_type).id
+            found.append((method.id, order.journal_id.id, line.id, outstanding))
+        return tuple(found)
 
     def generated2uploaded(self):
         """OCA's SEPA module posts a note on each mandate it switches from

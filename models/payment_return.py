@@ -3,6 +3,8 @@ from markupsafe import escape
 from odoo import Command, models
 
 RETURNED_TEMPLATE = "publication_crm.mail_template_direct_debit_returned"
+# the return items created ahead in a batch, while a return is confirmed
+RETURN_ITEMS_KEY = "publication_return_items"
 
 
 class PaymentReturn(models.Model):
@@ -25,9 +27,12 @@ class PaymentReturn(models.Model):
             ):
                 returned[invoice] = return_line
         paid = self._publication_unreconcile_returned()
-        res = super(
-            PaymentReturn, self.with_context(publication_batch_return_id=self.id)
-        ).action_confirm()
+        try:
+            res = super(
+                PaymentReturn, self.with_context(publication_batch_return_id=self.id)
+            ).action_confirm()
+        finally:
+            self.env.cr.cache.pop(RETURN_ITEMS_KEY, None)
         self._publication_mark_returned(paid)
         self._publication_after_return(returned)
         return res
@@ -43,6 +48,38 @@ class PaymentReturn(models.Model):
         paid = {item: item.matched_debit_ids.debit_move_id for item in items}
         items.remove_move_reconcile()
         return paid
+
+    def _publication_return_item(self, lines, vals_list):
+        """The journal item OCA's action_confirm creates with vals_list (of
+        lines, an account.move.line model) when it is a return line's return
+        item: at the first return line, the items of all the lines are
+        created in one batch, in the order of the lines, and each later call
+        gets its own. None for any other item (created as usual)."""
+        self.ensure_one()
+        if len(vals_list) != 1:
+            return None
+        vals = vals_list[0]
+        if not vals.get("move_id"):
+            return None
+        pending = self.env.cr.cache.setdefault(RETURN_ITEMS_KEY, {}).get(self.id)
+        if pending is None:
+            move = self.env["account.move"].browse(vals.get("move_id"))
+            if not move or move.state != "draft" or not self.line_ids:
+                return None
+            all_vals = [
+                line._prepare_return_move_line_vals(move) for line in self.line_ids
+            ]
+            if all_vals[0] != vals:
+                return None
+            expected = [dict(line_vals) for line_vals in all_vals]
+            items = lines.with_context(publication_batch_return_id=False).create(
+                all_vals
+            )
+            pending = list(zip(expected, items, strict=True))
+            self.env.cr.cache[RETURN_ITEMS_KEY][self.id] = pending
+        if not pending or pending[0][0] != vals:
+            return None
+        return pending.pop(0)[1].with_env(lines.env)
 
     def _publication_reconcile_pairs(self, items):
         """True when items, a pair of OCA's action_confirm (a returned

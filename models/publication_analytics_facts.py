@@ -1,7 +1,6 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..utils.materialized_view import ratio_of_sums
 from .publication_issue.publication_issue import DELIVERY_METHODS
 
 # Figures of a moment (stocks): over several months their total is the
@@ -31,7 +30,7 @@ class PublicationAnalyticsFacts(models.AbstractModel):
 
     _name = "publication.analytics.facts"
     _description = "Subscriber Analytics Figures"
-    _ratio_measures = {}  # rates of a model: field -> (numerator, denominator)
+    _inherit = ["publication.ratio.report"]
 
     month = fields.Date(readonly=True)
     publication_id = fields.Many2one("publication.publication", readonly=True)
@@ -119,9 +118,6 @@ class PublicationAnalyticsFacts(models.AbstractModel):
         """A stock summed over several months is the sum of its first month
         (figures at the start) or of its last month (figures at the end); a
         rate is the ratio of its figures' totals."""
-        ratio = ratio_of_sums(self, aggregate_spec, query, self._ratio_measures)
-        if ratio is not None:
-            return ratio
         name, __, function = aggregate_spec.partition(":")
         edge = STOCKS.get(name)
         if not edge or function not in ("sum", "sum_currency"):

@@ -1,8 +1,7 @@
-from odoo import api, fields, models, tools
+from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from ..models.publication_call import CALL_RESULTS, REACHED_RESULTS
-from ..utils.materialized_view import ratio_of_sums
 
 RATIOS = {
     "reach_rate": ("reached_count", "call_count"),
@@ -17,6 +16,8 @@ class PublicationCallReport(models.Model):
     group are ratios of its sums, never averages of rates."""
 
     _name = "publication.call.report"
+    _inherit = ["publication.ratio.report"]
+    _ratio_measures = RATIOS
     _description = "Call Results"
     _auto = False
     _rec_name = "call_id"
@@ -86,11 +87,3 @@ class PublicationCallReport(models.Model):
                 reached=REACHED_RESULTS,
             )
         )
-
-    @api.model
-    def _read_group_select(self, aggregate_spec, query):
-        """The rates of a group are ratios of its sums."""
-        ratio = ratio_of_sums(self, aggregate_spec, query, RATIOS)
-        if ratio is None:
-            return super()._read_group_select(aggregate_spec, query)
-        return ratio

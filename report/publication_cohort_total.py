@@ -3,7 +3,6 @@ from odoo.tools import SQL
 
 from ..utils.materialized_view import (
     create_materialized_view,
-    ratio_of_sums,
     refresh_materialized_view,
 )
 
@@ -16,6 +15,8 @@ class PublicationCohortTotal(models.Model):
     materialized view refreshed nightly after the cohort rows."""
 
     _name = "publication.cohort.total"
+    _inherit = ["publication.ratio.report"]
+    _ratio_measures = RATIOS
     _description = "Cohort Retention Totals"
     _auto = False
     _order = "cohort_month desc, months_after"
@@ -55,11 +56,3 @@ class PublicationCohortTotal(models.Model):
     @api.model
     def _refresh(self):
         refresh_materialized_view(self)
-
-    @api.model
-    def _read_group_select(self, aggregate_spec, query):
-        """The retention of a group is the ratio of its readers' totals."""
-        ratio = ratio_of_sums(self, aggregate_spec, query, RATIOS)
-        if ratio is None:
-            return super()._read_group_select(aggregate_spec, query)
-        return ratio

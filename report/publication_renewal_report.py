@@ -5,7 +5,6 @@ from ..models.publication_subscription_plan import RENEWAL_TYPES
 from ..utils.materialized_view import (
     RESUBSCRIBED_SQL,
     create_materialized_view,
-    ratio_of_sums,
     refresh_materialized_view,
 )
 
@@ -24,6 +23,8 @@ class PublicationRenewalReport(models.Model):
     materialized view refreshed nightly (and by ``_refresh``)."""
 
     _name = "publication.renewal.report"
+    _inherit = ["publication.ratio.report"]
+    _ratio_measures = RATIOS
     _description = "Renewal Analysis"
     _auto = False
     _order = "date_end desc"
@@ -137,11 +138,3 @@ class PublicationRenewalReport(models.Model):
     def _refresh(self):
         """Recompute the stored terms (the nightly action calls it)."""
         refresh_materialized_view(self)
-
-    @api.model
-    def _read_group_select(self, aggregate_spec, query):
-        """The revenue renewal rate of a group is the ratio of its amounts."""
-        ratio = ratio_of_sums(self, aggregate_spec, query, RATIOS)
-        if ratio is None:
-            return super()._read_group_select(aggregate_spec, query)
-        return ratio

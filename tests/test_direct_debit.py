@@ -1,6 +1,7 @@
 import base64
 import re
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from lxml import etree
@@ -9,6 +10,10 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import file_open
+
+from odoo.addons.account.models.account_move_line import AccountMoveLine
+from odoo.addons.account.models.account_payment import AccountPayment
+from odoo.addons.account.models.account_payment_method import AccountPaymentMethodLine
 
 from .common import AutomationCommon
 
@@ -294,6 +299,84 @@ class TestDirectDebit(DirectDebitCommon):
             self._run("_cron_renew")
             self.assertFalse(self._renewal_invoice(subscription).payment_mode_id)
             self.assertFalse(self._collect())
+
+    def test_an_order_is_confirmed_and_returned_in_batches(self):
+        """The method line, the outstanding account and the return items are
+        found or created once for all the debits, with the same result."""
+        with freeze_time("2026-01-01"):
+            subscriptions = self._active_continuous(self.readers)
+            for subscription in subscriptions:
+                self._pay(self._invoice(subscription))
+        with freeze_time("2026-01-10"):
+            for reader, iban in zip(self.readers, READER_IBANS, strict=True):
+                self._enter_mandate(reader, iban)
+        method_line = self.sdd_journal.inbound_payment_method_line_ids
+        searches = []
+        real_search = AccountPaymentMethodLine.search_fetch
+
+        def search_fetch(model, domain, *args, **kwargs):
+            if "payment_method_id" in str(domain):
+                searches.append(domain)
+            return real_search(model, domain, *args, **kwargs)
+
+        with freeze_time("2026-03-31"):
+            self._run("_cron_renew")
+            invoices = subscriptions.mapped(self._renewal_invoice)
+            order = self._collect()
+            self.assertEqual(len(order.payment_line_ids), 2)
+            with (
+                patch.object(
+                    AccountPaymentMethodLine, "search_fetch", search_fetch, create=True
+                ),
+                patch.object(
+                    AccountPayment,
+                    "_get_outstanding_account",
+                    autospec=True,
+                    side_effect=AccountPayment._get_outstanding_account,
+                ) as outstanding,
+            ):
+                order.with_user(self.user).draft2open()
+            self.assertEqual(len(searches), 1, "one search of the method line")
+            self.assertEqual(outstanding.call_count, 1, "one outstanding account")
+            order.with_user(self.user).open2generated()
+            order.with_user(self.user).generated2uploaded()
+        payments = order.payment_ids
+        self.assertEqual(len(payments), 2)
+        self.assertEqual(payments.payment_method_line_id, method_line)
+        self.assertEqual(
+            payments.outstanding_account_id,
+            payments[0]._get_outstanding_account("inbound"),
+        )
+        creates = []
+        real_create = AccountMoveLine.create
+
+        def create(model, vals_list):
+            creates.append([vals["name"] for vals in vals_list if vals.get("debit")])
+            return real_create(model, vals_list)
+
+        with (
+            freeze_time("2026-04-05"),
+            patch.object(AccountMoveLine, "create", create),
+        ):
+            payment_return = self._import_return(payments, "AM04", "RET-1")
+        returns = [
+            names
+            for names in creates
+            if names and all((name or "").startswith("Return ") for name in names)
+        ]
+        self.assertEqual(returns, [returns[0][:1] * 2], "one batch of return items")
+        self.assertEqual(payment_return.state, "done")
+        return_items = payment_return.move_id.line_ids.filtered("debit")
+        self.assertEqual(len(return_items), 2)
+        for line in payment_return.line_ids:
+            item = return_items.filtered(lambda x, p=line.partner_id: x.partner_id == p)
+            self.assertEqual(item.debit, line.amount)
+            self.assertTrue(item.reconciled)
+            self.assertEqual(
+                item.full_reconcile_id, line.move_line_ids.full_reconcile_id
+            )
+        self.assertEqual(set(invoices.mapped("payment_state")), {"not_paid"})
+        self.assertTrue(all(invoices.mapped("returned_payment")))
 
     def test_clerk_refused_an_invalid_iban(self):
         with freeze_time("2026-01-01"):

@@ -501,19 +501,24 @@ class TestPrivacyErasure(HelpdeskCommon):
                 },
             }
         )
-        deliveries = self.env["publication.webhook.delivery"].create(
-            [
-                {
-                    "webhook_id": webhook.id,
-                    "company_id": self.env.company.id,
-                    "event_id": f"1-2-{n}",
-                    "event": "granted",
-                    "reader_id": self.alice.id,
-                    "payload": body,
-                    "state": state,
-                }
-                for n, state in ((1, "sent"), (2, "pending"))
-            ]
+        # deliveries are written by the scheduled action's SQL only
+        deliveries = (
+            self.env["publication.webhook.delivery"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "webhook_id": webhook.id,
+                        "company_id": self.env.company.id,
+                        "event_id": f"1-2-{n}",
+                        "event": "granted",
+                        "reader_id": self.alice.id,
+                        "payload": body,
+                        "state": state,
+                    }
+                    for n, state in ((1, "sent"), (2, "pending"))
+                ]
+            )
         )
         self._erase(self.manager)
         self._assert_no_trace([seat.email, call.note], "seat and call")

@@ -88,6 +88,14 @@ class PublicationSubscription(models.Model):
     # ------------------------------------------------------------------
     # the payer's seats on the portal
     # ------------------------------------------------------------------
+    def _portal_seat_summary(self, seats):
+        """The payer's line over their seats: how many of them are taken."""
+        return self.env._(
+            "%(taken)s of %(count)s seats taken.",
+            taken=len(seats),
+            count=self.seat_count,
+        )
+
     def _portal_seats(self):
         """The seats taken, shown to the payer: active ones and open
         invitations (searched, so that a seat refused in a savepoint is not
