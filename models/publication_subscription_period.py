@@ -313,7 +313,7 @@ class PublicationSubscriptionPeriod(models.Model):
             "name": self.env._(
                 "%(publication)s, %(plan)s: %(recipient)s, %(start)s to %(end)s",
                 publication=subscription.publication_id.name,
-                plan=subscription.plan_id.name,
+                plan=plan.name,
                 recipient=subscription.recipient_id.display_name,
                 start=self.payer_id._publication_format_date(self.date_start),
                 end=self.payer_id._publication_format_date(self.date_end),

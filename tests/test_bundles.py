@@ -260,6 +260,11 @@ class TestDigitalAddon(BundleCommon):
             self._lines(period.invoice_id),
             [{"product_id": self.product.id, "price_subtotal": 50.0}],
         )
+        self.assertIn(
+            self.plan_monthly_digital.name,
+            period.invoice_id.invoice_line_ids.name,
+            "the line names the offer it invoices",
+        )
         self.assertRecordValues(
             subscription,
             [
