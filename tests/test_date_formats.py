@@ -140,7 +140,12 @@ class TestDatesOnThePortal(HelpdeskCommon, HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.today = fields.Date.context_today(self.env["res.partner"])
+        # the portal's today is the reader's (in Helsinki it is tomorrow
+        # already from 21:00 UTC in winter)
+        self.alice.tz = "Europe/Helsinki"
+        self.today = fields.Date.context_today(
+            self.env["res.partner"].with_context(tz=self.alice.tz)
+        )
         self.subscription = self._active(
             date_start=self.today - relativedelta(months=2)
         )
