@@ -31,6 +31,7 @@ PLACED_STATES = ("booked", "material", "published", "invoiced")
 # Fields that move a booking on the page plan of its issue.
 PLACEMENT_FIELDS = ("issue_id", "ad_format", "position", "page")
 MATERIAL_MISSING = "publication_crm.mail_activity_type_material_missing"
+OPTION_FITS = "publication_crm.mail_activity_type_option_fits"
 # The bookings of one invoice.
 INVOICE_GROUP_FIELDS = ("company_id", "issue_id", "invoice_partner_id")
 # Fields set by the business methods only (through _write_state) or computed:
@@ -415,26 +416,12 @@ class PublicationAdBooking(models.Model):
             )
         )
         self.flush_model()
-        others = Domain("issue_id", "in", issues.ids) & Domain(
-            "state", "in", PLACED_STATES
-        )
-        others &= Domain("id", "not in", self.ids)
-        # space used by (issue, "pages"), (issue, page), (issue, position)
-        used = defaultdict(float)
-
-        def use(issue, page, position, space):
-            for key in ("pages", page, position):
-                used[issue, key] += space
-
-        for issue, page, position, space in self.sudo()._read_group(
-            others, ["issue_id", "page", "position"], ["space:sum"]
-        ):
-            use(issue, page, position, space)
+        used = self._space_used(issues)
         waiting = self.browse()
         for booking in self.sorted("id"):
             reason = booking._space_refusal(used)
             if not reason:
-                use(booking.issue_id, booking.page, booking.position, booking.space)
+                booking._use_space(used)
                 continue
             if options and booking.publication_id.overbooking == "option":
                 waiting |= booking
@@ -442,6 +429,61 @@ class PublicationAdBooking(models.Model):
             raise UserError(reason)
         waiting._write_state({"state": "option"})
         return waiting
+
+    def _space_used(self, issues):
+        """The space taken in these issues by the bookings placed, other than
+        these: {(issue, "pages" or page or position): pages}."""
+        others = Domain("issue_id", "in", issues.ids) & Domain(
+            "state", "in", PLACED_STATES
+        )
+        others &= Domain("id", "not in", self.ids)
+        used = defaultdict(float)
+        for issue, page, position, space in self.sudo()._read_group(
+            others, ["issue_id", "page", "position"], ["space:sum"]
+        ):
+            for key in ("pages", page, position):
+                used[issue, key] += space
+        return used
+
+    def _use_space(self, used):
+        self.ensure_one()
+        for key in ("pages", self.page, self.position):
+            used[self.issue_id, key] += self.space
+
+    def _announce_options_that_fit(self, issues):
+        """Space was freed in these issues: the options waiting there that
+        fit now (in id order) get a to-do for their salesperson to confirm
+        them, once."""
+        options = self.sudo().search(
+            [("issue_id", "in", issues.ids), ("state", "=", "option")], order="id"
+        )
+        if not options:
+            return
+        used = options._space_used(issues)
+        activity_type = self.env.ref(OPTION_FITS)
+        announced = options.activity_ids.filtered(
+            lambda a: a.activity_type_id == activity_type
+        ).mapped("res_id")
+        for option in options:
+            if option._space_refusal(used):
+                continue
+            option._use_space(used)
+            if option.id in announced:
+                continue
+            option.activity_schedule(
+                OPTION_FITS,
+                summary=self.env._(
+                    "Space free in %(issue)s", issue=option.issue_id.name
+                ),
+                note=self.env._(
+                    "Option %(name)s of %(advertiser)s fits in issue %(issue)s "
+                    "now: confirm it.",
+                    name=option.name,
+                    advertiser=option.partner_id.display_name,
+                    issue=option.issue_id.name,
+                ),
+                user_id=(option.user_id or self.env.user).id,
+            )
 
     def _space_refusal(self, used):
         """Why this booking does not fit next to the space used (by issue,
@@ -536,11 +578,16 @@ class PublicationAdBooking(models.Model):
                         name=invoiced[0].name,
                     )
                 )
+        moved = self.browse()
+        if set(vals) & set(PLACEMENT_FIELDS):
+            moved = self.filtered(lambda b: b.state in PLACED_STATES)
+        left_issues = moved.issue_id
         result = super().write(vals)
         if "issue_id" in vals:
             self._check_booking_deadline()
-        if set(vals) & set(PLACEMENT_FIELDS):
-            self.filtered(lambda b: b.state in PLACED_STATES)._place()
+        if moved:
+            moved._place()
+            self._announce_options_that_fit(left_issues)
         return result
 
     def _selection_label(self, field):
@@ -587,6 +634,7 @@ class PublicationAdBooking(models.Model):
                 )
         self._place()
         self._write_state({"state": "booked"})
+        self.activity_feedback([OPTION_FITS])
 
     def action_cancel(self):
         today = fields.Date.context_today(self)
@@ -611,7 +659,10 @@ class PublicationAdBooking(models.Model):
                         deadline=format_date(self.env, deadline),
                     )
                 )
+        freed = self.filtered(lambda b: b.state in PLACED_STATES).issue_id
         self._write_state({"state": "cancelled"})
+        self.activity_unlink([OPTION_FITS])
+        self._announce_options_that_fit(freed)
 
     # ------------------------------------------------------------------ reminders
 

@@ -63,6 +63,30 @@ class TestPagePlan(AdvertisingCommon):
         with self.assertRaisesRegex(UserError, "not an option"):
             option.with_user(self.user).action_confirm_option()
 
+    def test_space_freed_announces_the_options_that_fit(self):
+        """A cancellation gives the salesperson a to-do on the first option
+        that fits now, once; confirming it clears the to-do."""
+        self.monthly.overbooking = "option"
+        contract = self._contract()
+        bookings = self._fill_march(contract)
+        first, second = self._book(contract, MARCH) | self._book(contract, MARCH)
+        self.assertEqual((first | second).mapped("state"), ["option", "option"])
+        fits = self.env.ref("publication_crm.mail_activity_type_option_fits")
+
+        def todos(booking):
+            return booking.activity_ids.filtered(lambda a: a.activity_type_id == fits)
+
+        bookings[0].with_user(self.user).action_cancel()
+        self.assertEqual(len(todos(first)), 1)
+        self.assertIn("PM 2026/3", todos(first).summary)
+        self.assertFalse(todos(second), "half a page free: only the first fits")
+        april = self.monthly.issue_ids.filtered(lambda i: i.date == date(2026, 4, 1))
+        bookings[1].with_user(self.user).write({"issue_id": april.id})
+        self.assertEqual(len(todos(first)), 1, "announced once")
+        self.assertEqual(len(todos(second)), 1, "moving a booking frees its space")
+        first.with_user(self.user).action_confirm_option()
+        self.assertFalse(todos(first))
+
     def test_space_left_per_page_and_format(self):
         self.march.editorial_pages = 0
         contract = self._contract()
