@@ -25,6 +25,9 @@ JOB_LEASE = timedelta(hours=1)
 MAX_ERROR = 500  # characters of an error kept
 # deliveries a queue job sends, one request each, committing after each
 JOB_SIZE = 200
+# sent deliveries are kept this long to look into, then deleted (what was
+# announced is kept by the snapshots: nothing is sent again)
+KEEP_SENT = timedelta(days=90)
 
 
 def backoff(attempts):
@@ -99,6 +102,20 @@ class PublicationWebhookDelivery(models.Model):
             )
         )
         self.invalidate_model(["payload"])
+
+    @api.autovacuum
+    def _gc_sent_deliveries(self):
+        """Delete the deliveries sent more than KEEP_SENT ago; pending and
+        failed ones stay."""
+        self.flush_model(["state", "date_sent"])
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM publication_webhook_delivery "
+                "WHERE state = 'sent' AND date_sent < %s",
+                fields.Datetime.now() - KEEP_SENT,
+            )
+        )
+        self.invalidate_model()
 
     def action_retry(self):
         """Send these deliveries (not sent yet) again, their attempts counted

@@ -178,6 +178,23 @@ class TestWebhooks(EntitlementCommon):
         )
         self.assertEqual(len({e["id"] for e in events}), 3, "an id for each event")
 
+    def test_sent_deliveries_are_deleted_after_90_days_and_not_sent_again(self):
+        subscription = self._open(self.reader)
+        delivery = self._push().sudo()
+        self.assertEqual(delivery.state, "sent")
+        pending = delivery.copy({"event_id": "pending", "state": "pending"})
+        failed = delivery.copy({"event_id": "failed", "state": "failed"})
+        deliveries = self.env["publication.webhook.delivery"]
+        deliveries._gc_sent_deliveries()
+        self.assertTrue(delivery.exists(), "sent 0 days ago: kept")
+        delivery.date_sent -= timedelta(days=91)
+        deliveries._gc_sent_deliveries()
+        self.assertFalse(delivery.exists())
+        self.assertEqual((pending | failed).exists(), pending | failed)
+        self.assertFalse(self._push(), "the snapshot remembers what was announced")
+        subscription._expire()
+        self.assertEqual(self._push().event, "revoked")
+
     def test_expiry_by_the_date_alone_is_pushed(self):
         subscription = self._open(self.reader)
         self._push()
