@@ -205,3 +205,33 @@ class PaymentReturn(models.Model):
             )
         )
         first_subscriptions._post_template(template, mass=True)
+
+
+class PaymentReturnLine(models.Model):
+    _inherit = "payment.return.line"
+
+    def _find_match(self):
+        """The lines of an imported file that refer to payments of orders
+        (their end-to-end ids, as OCA's iso20022 import matches them one
+        search each) are matched with one search for all of them."""
+        lines = self.filtered(
+            lambda x: not x.move_line_ids and x.reference and x.reference.isdigit()
+        )
+        payments = self.env["account.payment"].search(
+            [
+                ("id", "in", [int(line.reference) for line in lines]),
+                ("payment_order_id", "!=", False),
+            ]
+        )
+        payment_of = {payment.id: payment for payment in payments}
+        for line in lines:
+            payment = payment_of.get(int(line.reference))
+            if payment:
+                line.partner_id = payment.partner_id
+                line.move_line_ids |= payment.move_id.line_ids.filtered(
+                    lambda x, payment=payment: (
+                        x.account_id == payment.destination_account_id
+                        and x.partner_id == payment.partner_id
+                    )
+                )
+        return super()._find_match()
