@@ -1,4 +1,4 @@
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 
 
 class AccountMove(models.Model):
@@ -68,37 +68,11 @@ class AccountMove(models.Model):
             if key not in journals:
                 journals[key] = Move._default_journal_of(*key)
             vals.setdefault("journal_id", journals[key].id)
-        Move = Move.with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-        lines_of = [self._pop_new_invoice_lines(vals) for vals in vals_list]
-        moves = Move.create(vals_list)
-        line_vals = [
-            dict(line, move_id=move.id)
-            for move, lines in zip(moves, lines_of, strict=True)
-            for line in lines
-        ]
-        if line_vals:
-            # the lines of all the documents in one batch: the ORM creates the
-            # lines of a one2many document by document (with the analytic
-            # distribution and the dynamic lines of each on its own)
-            self.env["account.move.line"].sudo().with_company(company).create(line_vals)
+        moves = Move.with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True
+        ).create(vals_list)
         moves.action_post()
         return moves
-
-    @api.model
-    def _pop_new_invoice_lines(self, vals):
-        """The values of the lines vals creates in invoice_line_ids, removed
-        from vals when they are all created (Command.create) and nothing else
-        is given about them; else none (they are created with the move)."""
-        commands = vals.get("invoice_line_ids") or []
-        if not commands or "line_ids" in vals:
-            return []
-        if any(
-            not isinstance(command, (list, tuple)) or command[0] != Command.CREATE
-            for command in commands
-        ):
-            return []
-        del vals["invoice_line_ids"]
-        return [command[2] for command in commands]
 
     @api.model
     def _default_journal_of(self, move_type, currency_id=None):
