@@ -153,13 +153,13 @@ class AccountBankingMandate(models.Model):
         publication, or whose bank says the account or mandate is gone, is
         suspended (Expired): its payer falls back to ordinary invoices."""
         to_suspend = self.browse()
+        limits = self._publication_return_limits()
         for mandate in self:
             code = reasons.get(mandate.id)
             count = mandate.publication_return_count + 1
             mandate.publication_return_count = count
-            limit = mandate._publication_return_limit()
             if mandate.state == "valid" and (
-                count >= limit or code in FINAL_RETURN_CODES
+                count >= limits[mandate.id] or code in FINAL_RETURN_CODES
             ):
                 to_suspend |= mandate
         for mandate in to_suspend:
@@ -174,23 +174,33 @@ class AccountBankingMandate(models.Model):
         to_suspend.write({"state": "expired"})
         return to_suspend
 
-    def _publication_return_limit(self):
-        """The smallest Returns Before Suspension of the payer's publications."""
-        self.ensure_one()
-        publications = (
+    def _publication_return_limits(self):
+        """{mandate id: the smallest Returns Before Suspension of the
+        publications its payer (or one of the payer's contacts) subscribes
+        to}, for all the mandates in one search."""
+        payers = self.partner_id.commercial_partner_id
+        subscriptions = (
             self.env["publication.subscription"]
             .sudo()
-            .search(
-                [("payer_id", "child_of", self.partner_id.commercial_partner_id.id)]
-            )
-            .publication_id
+            .search([("payer_id", "child_of", payers.ids)])
         )
-        limits = [
-            p.direct_debit_return_limit
-            for p in publications
-            if p.direct_debit_return_limit > 0
-        ]
-        return min(limits) if limits else DEFAULT_RETURN_LIMIT
+        limits = {payer.id: [] for payer in payers}
+        for subscription in subscriptions:
+            limit = subscription.publication_id.direct_debit_return_limit
+            if limit <= 0:
+                continue
+            partner = subscription.payer_id  # the payer or one of their contacts
+            while partner:
+                if partner.id in limits:
+                    limits[partner.id].append(limit)
+                partner = partner.parent_id
+        return {
+            mandate.id: min(
+                limits[mandate.partner_id.commercial_partner_id.id],
+                default=DEFAULT_RETURN_LIMIT,
+            )
+            for mandate in self
+        }
 
 
 DEFAULT_RETURN_LIMIT = 2

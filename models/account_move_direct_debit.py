@@ -92,11 +92,10 @@ class AccountMove(models.Model):
             return self._get_payment_order_communication_direct()
         return super()._get_payment_order_communication_full()
 
-    def _prepare_direct_debit_return_fee(self, publication, return_line):
-        """An invoice of publication's return fee to the payer of self, whose
-        direct debit return_line returned."""
+    def _prepare_direct_debit_return_fee(self, publication, return_line, product):
+        """An invoice of publication's return fee (product) to the payer of
+        self, whose direct debit return_line returned."""
         self.ensure_one()
-        product = self.env.ref("publication_crm.product_direct_debit_return_fee")
         payer = self.commercial_partner_id
         return {
             "move_type": "out_invoice",

@@ -177,23 +177,61 @@ class PaymentReturn(models.Model):
                 reasons[mandate.id] = returned[invoice].reason_id.code
         mandates = self.env["account.banking.mandate"].sudo().browse(list(reasons))
         mandates._publication_count_return(reasons)
-        # the payers: told (one mail per invoice, on its subscription) ...
-        template = self.env.ref(RETURNED_TEMPLATE, raise_if_not_found=False)
-        first_subscriptions = self.env["publication.subscription"].sudo()
-        for invoice in invoices:
-            first_subscriptions |= (
-                invoice.publication_period_ids.subscription_id.sorted("id")[:1]
-            )
-        first_subscriptions._post_template(template)
-        # ... and invoiced the return fee of the invoice's publication
+        # the payers: invoiced the return fee of the invoice's publication ...
+        product = self.env.ref("publication_crm.product_direct_debit_return_fee")
         fee_vals = {}
         for invoice in invoices:
             publication = invoice.publication_period_ids.publication_id.sorted("id")[:1]
-            fee = publication.direct_debit_return_fee
-            if not fee:
+            if not publication.direct_debit_return_fee:
                 continue
             fee_vals.setdefault(invoice.company_id, []).append(
-                invoice._prepare_direct_debit_return_fee(publication, returned[invoice])
+                invoice._prepare_direct_debit_return_fee(
+                    publication, returned[invoice], product
+                )
             )
         for company, vals_list in fee_vals.items():
             Move._create_posted_publication_moves(company, vals_list)
+        # ... and told (one mail per invoice, on its subscription, all made at
+        # once by a mass mode composer)
+        template = self.env.ref(RETURNED_TEMPLATE, raise_if_not_found=False)
+        first_subscriptions = (
+            self.env["publication.subscription"]
+            .sudo()
+            .browse(
+                dict.fromkeys(
+                    invoice.publication_period_ids.subscription_id.sorted("id")[:1].id
+                    for invoice in invoices
+                )
+            )
+        )
+        first_subscriptions._post_template(template, mass=True)
+
+
+class PaymentReturnLine(models.Model):
+    _inherit = "payment.return.line"
+
+    def _find_match(self):
+        """The lines of an imported file that refer to payments of orders
+        (their end-to-end ids, as OCA's iso20022 import matches them one
+        search each) are matched with one search for all of them."""
+        lines = self.filtered(
+            lambda x: not x.move_line_ids and x.reference and x.reference.isdigit()
+        )
+        payments = self.env["account.payment"].search(
+            [
+                ("id", "in", [int(line.reference) for line in lines]),
+                ("payment_order_id", "!=", False),
+            ]
+        )
+        payment_of = {payment.id: payment for payment in payments}
+        for line in lines:
+            payment = payment_of.get(int(line.reference))
+            if payment:
+                line.partner_id = payment.partner_id
+                line.move_line_ids |= payment.move_id.line_ids.filtered(
+                    lambda x, payment=payment: (
+                        x.account_id == payment.destination_account_id
+                        and x.partner_id == payment.partner_id
+                    )
+                )
+        return super()._find_match()

@@ -19,7 +19,17 @@ from .common import AutomationCommon
 
 COMPANY_IBAN = "FR76 3000 6000 0112 3456 7890 189"
 READER_IBANS = ["DE89 3704 0044 0532 0130 00", "NL91 ABNA 0417 1643 00"]
+# what a returned debit still costs on its own: the fee invoice's analytic
+# distribution, number and "Posted" tracking, its payment's partials
+RETURN_QUERIES = 12
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def german_iban(n):
+    """A valid German IBAN, a different one for each n."""
+    bban = f"37040044{n:010d}"
+    digits = "".join(str(int(c, 36)) for c in f"{bban}DE00")
+    return f"DE{98 - int(digits) % 97:02d}{bban}"
 
 
 def pain002_return(payments, reason, msg_id="RET-2026-0001"):
@@ -261,7 +271,8 @@ class TestDirectDebit(DirectDebitCommon):
             lambda m: "was returned" in (m.subject or "")
         )
         self.assertEqual(len(mail), 1)
-        self.assertEqual(mail.partner_ids, self.readers[0])
+        self.assertEqual(mail.notification_ids.res_partner_id, self.readers[0])
+        self.assertEqual(mail.author_id, self.env.company.partner_id)
         self.assertIn("AM04", str(mail.body))
         fee = self.env["account.move"].search(
             [("invoice_origin", "=", invoice.name), ("move_type", "=", "out_invoice")]
@@ -377,6 +388,52 @@ class TestDirectDebit(DirectDebitCommon):
             )
         self.assertEqual(set(invoices.mapped("payment_state")), {"not_paid"})
         self.assertTrue(all(invoices.mapped("returned_payment")))
+
+    def test_confirming_a_return_costs_few_queries_per_returned_debit(self):
+        """The payers are told, invoiced and counted for the whole return
+        at once: 10 returns cost few queries more than 2."""
+        payers = self.env["res.partner"].create(
+            [{"name": f"Payer {n}", "email": f"payer{n}@x.example"} for n in range(12)]
+        )
+        with freeze_time("2026-01-01"):
+            subscriptions = self._active_continuous(payers)
+            for subscription in subscriptions:
+                self._pay(self._invoice(subscription))
+        with freeze_time("2026-01-10"):
+            for n, payer in enumerate(payers):
+                payer._publication_sign_mandate(german_iban(n), date(2026, 1, 10))
+        with freeze_time("2026-03-31"):
+            self._run("_cron_renew")
+            order = self._collect()
+            self._send(order)
+        payments = order.payment_ids.sorted("id")
+        self.assertEqual(len(payments), 12)
+        queries = {}
+        with freeze_time("2026-04-05"):
+            for batch, msg_id in ((payments[:2], "RET-A"), (payments[2:], "RET-B")):
+                data = base64.b64encode(pain002_return(batch, "AM04", msg_id))
+                wizard = self.env["payment.return.import"].create({"data_file": data})
+                payment_return = self.env["payment.return"].browse(
+                    wizard.import_file()["res_id"]
+                )
+                self.env.flush_all()
+                self.env.invalidate_all()
+                count = self.env.cr.sql_log_count
+                payment_return.action_confirm()
+                self.env.flush_all()
+                queries[len(batch)] = self.env.cr.sql_log_count - count
+        invoices = payments.payment_line_ids.move_line_id.move_id
+        self.assertEqual(set(invoices.mapped("payment_state")), {"not_paid"})
+        fees = self.env["account.move"].search(
+            [("invoice_origin", "in", invoices.mapped("name"))]
+        )
+        self.assertEqual(len(fees), 12, "one fee each")
+        mails = subscriptions.message_ids.filtered(
+            lambda m: "was returned" in (m.subject or "")
+        )
+        self.assertEqual(len(mails), 12, "each payer told once")
+        per_return = (queries[10] - queries[2]) / 8
+        self.assertLessEqual(per_return, RETURN_QUERIES, f"queries: {queries}")
 
     def test_clerk_refused_an_invalid_iban(self):
         with freeze_time("2026-01-01"):

@@ -515,12 +515,24 @@ class PublicationSubscription(models.Model):
         open_keys = {(s.recipient_id, s.publication_id) for s in others}
         return self.filtered(lambda s: (s.recipient_id, s.publication_id) in open_keys)
 
-    def _post_template(self, template, marketing=False, attachments=None):
+    def _post_template(self, template, marketing=False, attachments=None, mass=False):
         """Post template on each subscription's chatter for its payer, from
         the publisher and in the payer's language; the e-mails go out through
         the mail queue, after the commit. A marketing mail skips blacklisted
-        payers and carries an unsubscribe link."""
+        payers and carries an unsubscribe link.
+
+        mass (a service mail, without attachments): the e-mails are made for
+        the whole batch at once by a mass mode composer, each kept on its
+        subscription's chatter, instead of a message posted and notified one
+        at a time (a tenth of a second each)."""
         if not self or not template:
+            return
+        if mass and not marketing and not attachments:
+            for company, subscriptions in self.grouped("company_id").items():
+                composer = self.env["mail.compose.message"].create(
+                    subscriptions._prepare_mass_mail_composer(template, company)
+                )
+                composer._action_send_mail()
             return
         subscriptions = self.with_context(mail_notify_force_send=False)
         if marketing:
@@ -543,6 +555,24 @@ class PublicationSubscription(models.Model):
                 attachments=attachments or [],
                 **senders[subscription.id],
             )
+
+    def _prepare_mass_mail_composer(self, template, company):
+        """The mass mode composer of template's mails to the payers of self
+        (subscriptions of company), from the publisher: queued, each kept on
+        its subscription's chatter, to blacklisted addresses too (a service
+        mail)."""
+        return {
+            "composition_mode": "mass_mail",
+            "model": self._name,
+            "res_ids": str(self.ids),
+            "template_id": template.id,
+            "author_id": company.partner_id.id,
+            "email_layout_xmlid": "mail.mail_notification_light",
+            "auto_delete": True,
+            "auto_delete_keep_log": True,
+            "force_send": False,
+            "use_exclusion_list": False,
+        }
 
     def _log_events(self, kind, step=None):
         self.env["publication.renewal.event"].sudo().create(
