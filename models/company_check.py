@@ -16,6 +16,7 @@ def companies_consistent(records, fnames=None):
     if fnames is None or {"company_id", "company_ids"} & set(fnames):
         fnames = records._fields
     records = records.sudo()
+    by_company = records.grouped("company_id")
     for name in fnames:
         field = records._fields[name]
         if not (field.relational and field.check_company):
@@ -23,7 +24,7 @@ def companies_consistent(records, fnames=None):
         if field.company_dependent:
             groups = {records.env.company: records}
         else:
-            groups = records.grouped("company_id")
+            groups = by_company
         for companies, group in groups.items():
             corecords = group[name]
             if not corecords:
