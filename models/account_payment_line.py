@@ -32,6 +32,20 @@ class AccountPaymentLine(models.Model):
             return True
         return super().write(vals)
 
+    def _compute_amount_company_currency(self):
+        """Lines in their company's currency have their amount (rounded, as
+        _convert gives it), assigned to all the lines of an amount at once
+        (an order has thousands of debits of a few prices; OCA assigns it
+        line by line); other lines are OCA's."""
+        same = self.filtered(
+            lambda x: x.currency_id and x.currency_id == x.company_currency_id
+        )
+        for (currency, amount), lines in same.grouped(
+            lambda x: (x.currency_id, x.amount_currency)
+        ).items():
+            lines.amount_company_currency = currency.round(amount) if amount else 0.0
+        super(AccountPaymentLine, self - same)._compute_amount_company_currency()
+
     def _check_company(self, fnames=None):
         """A batch of lines (an order's) is checked at once."""
         if len(self) > 1 and companies_consistent(self, fnames):
