@@ -29,6 +29,17 @@ class AccountMove(models.Model):
             return True
         return super().write(vals)
 
+    def _search_reconciled_payment_ids(self, operator, value):
+        """Creating payments (a payment order's, one per debit), Odoo looks
+        for the invoices they reconcile, computing what each payment is
+        reconciled with: payments without a journal entry nor invoices
+        reconcile none."""
+        if operator in ("in", "=") and value:
+            payments = self.env["account.payment"].browse(value)
+            if not any(payment.move_id or payment.invoice_ids for payment in payments):
+                return Domain.FALSE
+        return super()._search_reconciled_payment_ids(operator, value)
+
     @api.model
     def _publication_direct_debit_lines_domain(self, mode, until):
         """Receivable lines of posted customer invoices of mode's payers with a

@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from .company_check import companies_consistent
+
 
 class AccountPayment(models.Model):
     _inherit = "account.payment"
@@ -28,6 +30,12 @@ class AccountPayment(models.Model):
                 ):
                     payment.outstanding_account_id = found[line.id]
         return res
+
+    def _check_company(self, fnames=None):
+        """A batch of payments (a payment order's) is checked at once."""
+        if len(self) > 1 and companies_consistent(self, fnames):
+            return
+        super()._check_company(fnames)
 
     def _generate_move_vals(
         self, write_off_line_vals=None, force_balance=None, line_ids=None

@@ -1,5 +1,7 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+
+from .company_check import companies_consistent
 
 PAYMENT_LINE_SEQUENCE = "account.payment.line"
 
@@ -18,6 +20,37 @@ class AccountPaymentLine(models.Model):
             ):
                 vals["name"] = name
         return super().create(vals_list)
+
+    def write(self, vals):
+        """OCA writes its collection date on each line of an order being
+        confirmed, a write per line: a date the lines have already (written
+        on all of them, see account.payment.order's _publication_date_debits)
+        is not written again."""
+        if set(vals) == {"date"} and all(
+            line.date == fields.Date.to_date(vals["date"]) for line in self
+        ):
+            return True
+        return super().write(vals)
+
+    def _compute_amount_company_currency(self):
+        """Lines in their company's currency have their amount (rounded, as
+        _convert gives it), assigned to all the lines of an amount at once
+        (an order has thousands of debits of a few prices; OCA assigns it
+        line by line); other lines are OCA's."""
+        same = self.filtered(
+            lambda x: x.currency_id and x.currency_id == x.company_currency_id
+        )
+        for (currency, amount), lines in same.grouped(
+            lambda x: (x.currency_id, x.amount_currency)
+        ).items():
+            lines.amount_company_currency = currency.round(amount) if amount else 0.0
+        super(AccountPaymentLine, self - same)._compute_amount_company_currency()
+
+    def _check_company(self, fnames=None):
+        """A batch of lines (an order's) is checked at once."""
+        if len(self) > 1 and companies_consistent(self, fnames):
+            return
+        super()._check_company(fnames)
 
     @api.model
     def _publication_next_references(self, count):
@@ -46,4 +79,6 @@ class AccountPaymentLine(models.Model):
             )
         )
         numbers = sorted(number for (number,) in self.env.cr.fetchall())
-        return [sequence.get_next_char(number) for number in numbers]
+        # get_next_char's prefix and suffix, interpolated once for all
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]

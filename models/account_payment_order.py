@@ -1,4 +1,13 @@
-from odoo import api, models
+import re
+
+from unidecode import unidecode
+
+from odoo import api, fields, models
+
+# a field path of pain.008's fields (no dunder name, as safe_eval)
+FIELD_PATH = re.compile(r"(?!.*__)[A-Za-z]\w*(?:\.[A-Za-z]\w*)*")
+# what OCA's pain files write "-" for when converting to ASCII
+NOT_IN_PAIN = str.maketrans(dict.fromkeys('"#$%&*;<>=@[]^_`{}|~\\!', "-"))
 
 
 class AccountPaymentOrder(models.Model):
@@ -40,6 +49,7 @@ class AccountPaymentOrder(models.Model):
         doing: logged on the order, not each with a creation message and the
         confirming user as follower."""
         self._publication_prefetch_debits()
+        self._publication_date_debits()
         return super(
             AccountPaymentOrder,
             self.with_context(
@@ -48,6 +58,20 @@ class AccountPaymentOrder(models.Model):
                 publication_order_method_lines=self._publication_method_lines(),
             ),
         ).draft2open()
+
+    def _publication_date_debits(self):
+        """The collection date OCA gives the lines of an order on a fixed
+        date (or today) when it is confirmed, written on all of them at once
+        (OCA writes it line by line, a write each: see account.payment.line's
+        write)."""
+        today = fields.Date.context_today(self)
+        for order in self.filtered(lambda o: o.date_prefered != "due"):
+            day = today
+            if order.date_prefered == "fixed":
+                day = max(order.date_scheduled or today, today)
+            order.payment_line_ids.filtered(lambda x, d=day: x.date != d).write(
+                {"date": day}
+            )
 
     def _publication_method_lines(self):
         """What OCA and Odoo find for each payment of a confirmation, found
@@ -111,6 +135,47 @@ class AccountPaymentOrder(models.Model):
         account from a record of its own: they are read in batches first."""
         self._publication_prefetch_debits()
         return super().generate_payment_file()
+
+    @api.model
+    def _prepare_field(
+        self, field_name, field_value, eval_ctx, max_size=0, gen_args=None
+    ):
+        """OCA evaluates each field of each debit with safe_eval, which
+        compiles and checks the expression every time (most of the pain.008's
+        time): a plain path of fields (`line.currency_id.name`,
+        `str(line.id)`, `a.b or c.d`) is read directly, with OCA's ASCII
+        conversion and size; anything else, and any value OCA refuses (it
+        tells why), is OCA's."""
+        value = self._publication_path_value(field_value, eval_ctx)
+        if not value or not isinstance(value, str):
+            return super()._prepare_field(
+                field_name, field_value, eval_ctx, max_size, gen_args
+            )
+        if (gen_args or {}).get("convert_to_ascii"):
+            value = unidecode(value).translate(NOT_IN_PAIN)
+        return value[:max_size] if max_size else value
+
+    @api.model
+    def _publication_path_value(self, expression, eval_ctx):
+        """The value of expression, a path of fields from a name of eval_ctx,
+        paths joined by `or`, or `str()` of these; None for another
+        expression or a path that fails."""
+        text = expression.strip()
+        as_string = text.startswith("str(") and text.endswith(")")
+        paths = (text[4:-1] if as_string else text).split(" or ")
+        if not all(FIELD_PATH.fullmatch(path) for path in paths):
+            return None
+        try:
+            for path in paths:
+                name, *attributes = path.split(".")
+                value = eval_ctx[name]
+                for attribute in attributes:
+                    value = getattr(value, attribute)
+                if value:
+                    break
+        except Exception:  # noqa: BLE001 - OCA's safe_eval tells what fails
+            return None
+        return str(value) if as_string else value
 
     def _publication_prefetch_debits(self):
         """Fill the cache with what OCA reads debit by debit (one query per

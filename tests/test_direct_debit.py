@@ -25,10 +25,14 @@ RETURN_QUERIES = 12
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+class Undone(Exception):
+    """Raised to undo a savepoint."""
+
+
 def german_iban(n):
-    """A valid German IBAN, a different one for each n."""
+    """A valid German IBAN, the n-th."""
     bban = f"37040044{n:010d}"
-    digits = "".join(str(int(c, 36)) for c in f"{bban}DE00")
+    digits = "".join(str(int(c, 36)) for c in bban + "DE00")
     return f"DE{98 - int(digits) % 97:02d}{bban}"
 
 
@@ -434,6 +438,52 @@ class TestDirectDebit(DirectDebitCommon):
         self.assertEqual(len(mails), 12, "each payer told once")
         per_return = (queries[10] - queries[2]) / 8
         self.assertLessEqual(per_return, RETURN_QUERIES, f"queries: {queries}")
+
+    def _debit_queries(self, count):
+        """Queries of the collection, confirmation and pain.008 file of an
+        order of count new mandate payers' renewals, all undone after."""
+        queries = {}
+        try:
+            with self.env.cr.savepoint():
+                self._count_debit_queries(count, queries)
+                raise Undone
+        except Undone:
+            self.env.invalidate_all()
+        return queries
+
+    def _count_debit_queries(self, count, queries):
+        readers = self.env["res.partner"].create(
+            [{"name": f"Payer {n}"} for n in range(count)]
+        )
+        with freeze_time("2026-01-01"):
+            subscriptions = self._active_continuous(readers)
+            for subscription in subscriptions:
+                self._pay(self._invoice(subscription))
+        with freeze_time("2026-01-10"):
+            for n, reader in enumerate(readers):
+                reader._publication_sign_mandate(german_iban(n), date(2026, 1, 10))
+        with freeze_time("2026-03-31"):
+            self._run("_cron_renew")
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self._run("_cron_direct_debit_collection")
+            queries["collection"] = self.env.cr.sql_log_count - before
+            order = self._collect()
+            self.assertEqual(len(order.payment_line_ids), count)
+            order = order.with_user(self.user)
+            for step in ("draft2open", "open2generated"):
+                self.env.invalidate_all()
+                before = self.env.cr.sql_log_count
+                getattr(order, step)()
+                self.env.flush_all()
+                queries[step] = self.env.cr.sql_log_count - before
+
+    def test_an_order_of_more_debits_takes_no_more_queries(self):
+        """Collecting, confirming and writing the file of an order take as
+        many queries for 4 debits as for 2."""
+        self._debit_queries(1)  # the caches filled
+        two = self._debit_queries(2)
+        self.assertEqual(self._debit_queries(4), two)
 
     def test_clerk_refused_an_invalid_iban(self):
         with freeze_time("2026-01-01"):

@@ -27,6 +27,7 @@ from bench_clone import (
     COMPANY_IBAN,
     clone_mandates,
     clone_partners,
+    clone_rows,
     clone_subscriptions,
     make_publication,
     setup_sepa,
@@ -35,20 +36,21 @@ from bench_clone import (
 )
 
 from odoo import fields
-from odoo.tools import split_every
 
 env = env  # noqa: F821, PLW0127 - given by odoo shell
 DEBITS = int(os.environ.get("BENCH_DEBITS", "20000"))
 RETURNS = int(os.environ.get("BENCH_RETURNS", "1000"))
 ORDER_TARGET = 60.0 * DEBITS / 20000
 RETURN_TARGET = 60.0 * RETURNS / 1000
-RENEW_BATCH = 1000
 PROFILE = bool(os.environ.get("BENCH_PROFILE"))  # cProfile figures in the log
 
 
 def populate(mode):
     """DEBITS payers with a valid mandate and a continuous subscription that
-    ends today; returns the subscriptions."""
+    ends today, renewed; returns the subscriptions. The first is renewed
+    through the ORM (its invoice gets the direct debit mode and the mandate);
+    the others' renewals (period, posted invoice, renewal event) are copies
+    of it made in SQL, each with its payer, mandate and invoice number."""
     publication, continuous, _fixed = make_publication(env, "Bench Monthly", "BM")
     publication.direct_debit_return_fee = 5.0
     template = template_subscription(env, publication, continuous)
@@ -68,11 +70,188 @@ def populate(mode):
         [("id", "!=", template.id), ("publication_id", "=", publication.id)],
         order="id",
     )
-    for batch in split_every(RENEW_BATCH, subscriptions.ids, subscriptions.browse):
-        batch._renew()
-        env.cr.commit()
-        env.invalidate_all()
+    period = subscriptions[:1]._renew()
+    env.flush_all()
+    clone_renewals(period, subscriptions[1:])
+    env.cr.execute("ANALYZE")
+    env.cr.commit()
+    env.invalidate_all()
     return subscriptions
+
+
+def references(table, row, targets):
+    """Overrides of the columns of table's row (a dict) that reference a
+    table of targets ({table: (id in row, SQL expression of g)})."""
+    env.cr.execute(
+        """SELECT a.attname, c.confrelid::regclass::text
+             FROM pg_constraint c
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+            WHERE c.contype = 'f' AND c.conrelid = %s::regclass""",
+        (table,),
+    )
+    return {
+        column: targets[target][1]
+        for column, target in env.cr.fetchall()
+        if target in targets and row[column] == targets[target][0]
+    }
+
+
+def texts(row, replaced):
+    """Overrides of row's text columns holding texts of replaced ({parameter
+    of the text: its SQL expression of g}): those texts replaced in them."""
+    overrides = {}
+    for column, value in row.items():
+        if not isinstance(value, str):
+            continue
+        expression = f't."{column}"'
+        for parameter, (text, new) in replaced.items():
+            if text in value:
+                expression = f"replace({expression}, %({parameter})s, {new})"
+        if expression != f't."{column}"':
+            overrides[column] = expression
+    return overrides
+
+
+def clone_like(table, template_id, count, targets, replaced, overrides, params):
+    """clone_rows of table's row template_id, its references to targets and
+    its texts of replaced following each copy's own."""
+    env.cr.execute(f'SELECT * FROM "{table}" WHERE id = %s', (template_id,))
+    row = env.cr.dictfetchone()
+    return clone_rows(
+        env.cr,
+        table,
+        template_id,
+        count,
+        {**references(table, row, targets), **texts(row, replaced), **overrides},
+        params,
+    )
+
+
+def clone_renewals(period, subscriptions):
+    """The renewal of each of subscriptions as period's (its subscription's
+    first renewal, made through the ORM): its period, posted invoice with
+    its lines and followers, renewal event and new end."""
+    count = len(subscriptions)
+    if not count:
+        return
+    invoice = period.invoice_id
+    subscription = period.subscription_id
+    payer = period.payer_id
+    payer_ids = [s.payer_id.id for s in subscriptions]
+    mandates = dict(
+        env["account.banking.mandate"]
+        .search([("partner_id", "in", payer_ids), ("state", "=", "valid")])
+        .mapped(lambda m: (m.partner_id.id, m.id))
+    )
+    # no text arrays: reading the g-th of one costs O(g) in PostgreSQL
+    params = {
+        "partners": payer_ids,
+        "mandates": [mandates[p] for p in payer_ids],
+        "subscriptions": subscriptions.ids,
+        "prefix": invoice.sequence_prefix,
+        "number": invoice.sequence_number,
+        "digits": len(invoice.name) - len(invoice.sequence_prefix),
+        "old_name": invoice.name,
+        "old_origin": subscription.name,
+        "old_payer_name": payer.name,
+    }
+    targets = {
+        "res_partner": (payer.id, "(%(partners)s::int[])[g]"),
+        "account_banking_mandate": (
+            invoice.mandate_id.id,
+            "(%(mandates)s::int[])[g]",
+        ),
+        "publication_subscription": (
+            subscription.id,
+            "(%(subscriptions)s::int[])[g]",
+        ),
+    }
+    replaced = {
+        "old_name": (
+            invoice.name,
+            "%(prefix)s || lpad((%(number)s + g)::text, %(digits)s, '0')",
+        ),
+        "old_origin": (
+            subscription.name,
+            (
+                "(SELECT name FROM publication_subscription "
+                "WHERE id = (%(subscriptions)s::int[])[g])"
+            ),
+        ),
+        "old_payer_name": (
+            payer.name,
+            "(SELECT name FROM res_partner WHERE id = (%(partners)s::int[])[g])",
+        ),
+    }
+    params["moves"] = clone_like(
+        "account_move",
+        invoice.id,
+        count,
+        targets,
+        replaced,
+        {"access_token": "NULL"},
+        params,
+    )
+    targets["account_move"] = (invoice.id, "(%(moves)s::int[])[g]")
+    params["periods"] = clone_like(
+        "publication_subscription_period",
+        period.id,
+        count,
+        targets,
+        replaced,
+        {"invoice_line_id": "NULL"},
+        params,
+    )
+    targets["publication_subscription_period"] = (
+        period.id,
+        "(%(periods)s::int[])[g]",
+    )
+    for line in invoice.line_ids:
+        line_ids = clone_like(
+            "account_move_line", line.id, count, targets, replaced, {}, params
+        )
+        if line == period.invoice_line_id:
+            env.cr.execute(
+                """UPDATE publication_subscription_period p SET invoice_line_id = c.line
+                     FROM unnest(%s::int[], %s::int[]) AS c(period, line)
+                    WHERE p.id = c.period""",
+                (params["periods"], line_ids),
+            )
+    for event in env["publication.renewal.event"].search(
+        [("period_id", "=", period.id)]
+    ):
+        clone_like(
+            "publication_renewal_event", event.id, count, targets, replaced, {}, params
+        )
+    env.cr.execute(
+        "SELECT id FROM mail_followers "
+        "WHERE res_model = 'account.move' AND res_id = %s",
+        (invoice.id,),
+    )
+    for (follower_id,) in env.cr.fetchall():
+        new_ids = clone_like(
+            "mail_followers",
+            follower_id,
+            count,
+            targets,
+            replaced,
+            {"res_id": "(%(moves)s::int[])[g]"},
+            params,
+        )
+        env.cr.execute(
+            """INSERT INTO mail_followers_mail_message_subtype_rel
+                   (mail_followers_id, mail_message_subtype_id)
+               SELECT f, r.mail_message_subtype_id
+                 FROM unnest(%s::int[]) f, mail_followers_mail_message_subtype_rel r
+                WHERE r.mail_followers_id = %s""",
+            (new_ids, follower_id),
+        )
+    env.cr.execute(
+        "UPDATE publication_subscription SET date_end = %s, reminder_days_sent = %s "
+        "WHERE id = ANY(%s)",
+        (subscription.date_end, subscription.reminder_days_sent, subscriptions.ids),
+    )
+    env.invalidate_all()
 
 
 def timed(function, *args):
