@@ -35,7 +35,7 @@ class AccountPayment(models.Model):
         """A batch of payments (a payment order's) is checked at once."""
         if len(self) > 1 and companies_consistent(self, fnames):
             return
-        super()._check_company(fnames)
+        return super()._check_company(fnames)
 
     def _generate_move_vals(
         self, write_off_line_vals=None, force_balance=None, line_ids=None

@@ -44,13 +44,13 @@ class AccountPaymentLine(models.Model):
             lambda x: (x.currency_id, x.amount_currency)
         ).items():
             lines.amount_company_currency = currency.round(amount) if amount else 0.0
-        super(AccountPaymentLine, self - same)._compute_amount_company_currency()
+        return super(AccountPaymentLine, self - same)._compute_amount_company_currency()
 
     def _check_company(self, fnames=None):
         """A batch of lines (an order's) is checked at once."""
         if len(self) > 1 and companies_consistent(self, fnames):
             return
-        super()._check_company(fnames)
+        return super()._check_company(fnames)
 
     @api.model
     def _publication_next_references(self, count):
