@@ -399,15 +399,8 @@ class TestDirectDebit(DirectDebitCommon):
         payers = self.env["res.partner"].create(
             [{"name": f"Payer {n}", "email": f"payer{n}@x.example"} for n in range(12)]
         )
-        with freeze_time("2026-01-01"):
-            subscriptions = self._active_continuous(payers)
-            for subscription in subscriptions:
-                self._pay(self._invoice(subscription))
-        with freeze_time("2026-01-10"):
-            for n, payer in enumerate(payers):
-                payer._publication_sign_mandate(german_iban(n), date(2026, 1, 10))
+        subscriptions = self._renewed_mandate_payers(payers)
         with freeze_time("2026-03-31"):
-            self._run("_cron_renew")
             order = self._collect()
             self._send(order)
         payments = order.payment_ids.sorted("id")
@@ -439,6 +432,20 @@ class TestDirectDebit(DirectDebitCommon):
         per_return = (queries[10] - queries[2]) / 8
         self.assertLessEqual(per_return, RETURN_QUERIES, f"queries: {queries}")
 
+    def _renewed_mandate_payers(self, payers):
+        """Paid subscriptions of payers, who sign a mandate, renewed on 31
+        March 2026 (their renewal invoices due by direct debit)."""
+        with freeze_time("2026-01-01"):
+            subscriptions = self._active_continuous(payers)
+            for subscription in subscriptions:
+                self._pay(self._invoice(subscription))
+        with freeze_time("2026-01-10"):
+            for n, payer in enumerate(payers):
+                payer._publication_sign_mandate(german_iban(n), date(2026, 1, 10))
+        with freeze_time("2026-03-31"):
+            self._run("_cron_renew")
+        return subscriptions
+
     def _debit_queries(self, count):
         """Queries of the collection, confirmation and pain.008 file of an
         order of count new mandate payers' renewals, all undone after."""
@@ -455,15 +462,8 @@ class TestDirectDebit(DirectDebitCommon):
         readers = self.env["res.partner"].create(
             [{"name": f"Payer {n}"} for n in range(count)]
         )
-        with freeze_time("2026-01-01"):
-            subscriptions = self._active_continuous(readers)
-            for subscription in subscriptions:
-                self._pay(self._invoice(subscription))
-        with freeze_time("2026-01-10"):
-            for n, reader in enumerate(readers):
-                reader._publication_sign_mandate(german_iban(n), date(2026, 1, 10))
+        self._renewed_mandate_payers(readers)
         with freeze_time("2026-03-31"):
-            self._run("_cron_renew")
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
             self._run("_cron_direct_debit_collection")
