@@ -23,6 +23,11 @@ def post_init_hook(env):
     # as the demo data is loaded: no assignment notifications
     demo_env = env(context=dict(env.context, install_mode=True, install_demo=True))
     create_demo_history(demo_env, [plan.id for plan in plans])
+    # the demo's subscriptions were confirmed long ago: the scheduled action of
+    # confirmations must not mail them (with an invoice PDF each) now
+    demo_env["publication.subscription"].search(
+        [("confirmation_pending", "=", True)]
+    )._write_state({"confirmation_pending": False})
 
 
 def uninstall_hook(env):

@@ -27,8 +27,8 @@ class TestSubscriptionMail(HelpdeskCommon, HttpCase):
         cls.publisher = cls.env.company.partner_id
         cls.odoobot = cls.env.ref("base.partner_root")
         cls.cron_env = cls.env(user=cls.env.ref("base.user_root"))
-        # the scheduled action sends only this test's confirmations
-        cls.env["publication.subscription"].search(
+        # the scheduled action (of every company) sends only this test's confirmations
+        cls.env["publication.subscription"].sudo().search(
             [("confirmation_pending", "=", True)]
         )._write_state({"confirmation_pending": False})
 
