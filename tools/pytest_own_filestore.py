@@ -1,0 +1,31 @@
+"""A pytest plugin of tools/check (`-p pytest_own_filestore`), which runs
+the tests in two processes (pytest-xdist): pytest-odoo gives each process its
+own copy of the database but lets the copies share the original's
+filestore. Odoo's clean-up after each test class deletes the files its own
+database does not know, so one process would delete the files the other has
+just written. Each copy gets a copy of the filestore instead."""
+
+import os
+import shutil
+from unittest import mock
+
+import pytest
+
+import odoo
+from odoo.tests.common import get_db_name
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_filestore(load_registry):
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    db_name = get_db_name()
+    shared = odoo.tools.config.filestore(db_name)
+    own = os.path.join(odoo.tools.config["data_dir"], "filestore", db_name)
+    shutil.rmtree(own, ignore_errors=True)
+    if os.path.isdir(shared):
+        shutil.copytree(shared, own)
+    with mock.patch.object(odoo.tools.config, "filestore", lambda _db_name: own):
+        yield
+    shutil.rmtree(own, ignore_errors=True)
