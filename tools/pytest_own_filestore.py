@@ -20,12 +20,13 @@ def own_filestore(load_registry):
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         yield
         return
+    config = odoo.tools.config
     db_name = get_db_name()
-    shared = odoo.tools.config.filestore(db_name)
-    own = os.path.join(odoo.tools.config["data_dir"], "filestore", db_name)
+    shared = config.filestore(db_name)  # pytest-odoo's: the original's
+    own = type(config).filestore(config, db_name)  # Odoo's: the copy's own
     shutil.rmtree(own, ignore_errors=True)
     if os.path.isdir(shared):
         shutil.copytree(shared, own)
-    with mock.patch.object(odoo.tools.config, "filestore", lambda _db_name: own):
+    with mock.patch.object(config, "filestore", lambda _db_name: own):
         yield
     shutil.rmtree(own, ignore_errors=True)
