@@ -262,7 +262,7 @@ def timed(function, *args):
     if PROFILE:
         profile = cProfile.Profile()
         result = profile.runcall(function, *args)
-        print(f"==== profile of {getattr(function, '__name__', function)}")
+        print(f"==== profile of {function.__name__}")
         pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
         profile.dump_stats(os.path.join(PROFILE_DIR, f"{function.__name__}.prof"))
     else:
