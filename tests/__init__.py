@@ -60,3 +60,4 @@ from . import test_direct_debit
 from . import test_paper_letters
 from . import test_entitlements
 from . import test_page_plan
+from . import test_posted_moves

@@ -47,14 +47,14 @@ class TestAutomationQueue(AutomationCommon):
         with freeze_time("2026-01-01"):
             self.subscriptions = self._active_continuous(self.readers)
 
-    def _waiting_jobs(self):
+    def _waiting_jobs(self, states=("pending", "enqueued")):
         return (
             self.env["queue.job"]
             .sudo()
             .search(
                 [
                     ("model_name", "=", "publication.automation"),
-                    ("state", "in", ("pending", "enqueued")),
+                    ("state", "in", states),
                 ],
                 order="id",
             )
@@ -188,11 +188,19 @@ class TestAutomationQueue(AutomationCommon):
         self._assert_renewed_once(self.subscriptions)
 
     def test_every_scheduled_action_runs_through_jobs(self):
-        """Their tasks (domains with dates, reminder steps) survive the queue."""
+        """Their tasks (domains with dates, reminder steps) survive the queue;
+        the jobs of a task wait for those of the task before."""
         with freeze_time("2026-02-15"):
             self._run()
-            jobs = self._waiting_jobs()
-            self.assertIn("_suspend_unpaid", {job.args[3] for job in jobs})
+            jobs = self._waiting_jobs(("pending", "enqueued", "wait_dependencies"))
+            suspensions = jobs.filtered(lambda job: job.args[3] == "_suspend_unpaid")
+            self.assertTrue(suspensions)
+            self.assertEqual(set(suspensions.mapped("state")), {"wait_dependencies"})
+            reminders = jobs.filtered(
+                lambda job: job.args[3] == "_send_payment_reminder"
+            )
+            self.assertTrue(suspensions.dependency_ids)
+            self.assertLessEqual(suspensions.dependency_ids, reminders)
             self._perform_all()
         self.assertEqual(set(jobs.mapped("state")), {"done"})
         self.assertEqual(

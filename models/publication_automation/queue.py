@@ -5,6 +5,8 @@ from odoo import api, models
 from odoo.fields import Domain
 from odoo.tools import split_every
 
+from odoo.addons.queue_job.delay import chain, group
+
 from . import publication_automation
 
 _logger = logging.getLogger(__name__)
@@ -46,9 +48,14 @@ class PublicationAutomation(models.AbstractModel):
     def _enqueue_run(self, model, tasks, batch_size=None, group_by=(), job_size=None):
         """The batches of _run's tasks as queue jobs, instead of running them
         here: the action is then complete. With job_size, a job takes batches
-        up to that many records and commits after each batch."""
+        up to that many records and commits after each batch. The jobs of a
+        task wait until those of the task before are done, as the in-process
+        run goes task after task: two tasks may hold the same records (the
+        reminder steps, the suspension), and a job finding its records held
+        would wait for its retry."""
         batch_size = batch_size or publication_automation.BATCH_SIZE
         every = batch_size if job_size else None
+        groups = []
         for domain, method, argument in tasks:
             jobs = self._batches(model, domain, batch_size, group_by)
             if job_size:
@@ -57,11 +64,20 @@ class PublicationAutomation(models.AbstractModel):
                     for batches in split_every(max(job_size // batch_size, 1), jobs)
                 ]
             task = (domain, method, argument, group_by)
-            for ids in jobs:
-                self._enqueue_batch(model, ids, *task, commit_every=every)
+            if jobs:
+                groups.append(
+                    group(
+                        *(
+                            self._batch_job(model, ids, *task, commit_every=every)
+                            for ids in jobs
+                        )
+                    )
+                )
+        if groups:
+            chain(*groups).delay()
         return True
 
-    def _enqueue_batch(
+    def _batch_job(
         self,
         model,
         ids,
@@ -73,9 +89,9 @@ class PublicationAutomation(models.AbstractModel):
         eta=None,
         commit_every=None,
     ):
-        """One queue job for the records ids of model, unless one for the
-        same records and task waits already."""
-        delayed = self.with_delay(
+        """The queue job of the records ids of model, to delay: none is
+        created when one for the same records and task waits already."""
+        delayable = self.delayable(
             identity_key=self._batch_identity_key(model, ids, method, argument),
             description=self.env._(
                 "%(method)s for %(count)s %(model)s",
@@ -87,9 +103,8 @@ class PublicationAutomation(models.AbstractModel):
         )
         args = (model._name, list(ids), list(Domain(domain)), method, argument)
         if commit_every:
-            delayed._run_batch_committing(*args, list(group_by), commit_every)
-        else:
-            delayed._run_batch(*args, list(group_by), attempt)
+            return delayable._run_batch_committing(*args, list(group_by), commit_every)
+        return delayable._run_batch(*args, list(group_by), attempt)
 
     @api.model
     def _batch_identity_key(self, model, ids, method, argument):
@@ -145,7 +160,7 @@ class PublicationAutomation(models.AbstractModel):
         )
         held = (model.browse(ids) - batch) | deferred
         if held and attempt < MAX_ATTEMPTS:
-            self._enqueue_batch(
+            self._batch_job(
                 model,
                 held.ids,
                 domain,
@@ -154,7 +169,7 @@ class PublicationAutomation(models.AbstractModel):
                 group_by,
                 attempt=attempt + 1,
                 eta=RETRY_SECONDS * 2**attempt,
-            )
+            ).delay()
         elif held:
             _logger.info(
                 "%s: %s records of %s still held, left to the next run",
