@@ -41,9 +41,13 @@ class TestSubscriptionMail(HelpdeskCommon, HttpCase):
             automation.with_context(**context)._cron_confirmations()
 
     def _mails(self, subscription, text):
-        """Messages mailed to the payer whose subject has text."""
+        """Messages mailed to the payer whose subject has text: posted to
+        them, or kept from a mass mailing (offers)."""
         return subscription.message_ids.filtered(
-            lambda m: m.message_type == "comment" and text in (m.subject or "")
+            lambda m: (
+                m.message_type in ("comment", "email_outgoing")
+                and text in (m.subject or "")
+            )
         )
 
     def _assert_from_publisher(self, message, email_from):

@@ -69,9 +69,16 @@ class TestTrialConversion(AutomationCommon):
             [(date(2026, 1, 29), trial, "trial_offer", 0) for trial in trials],
         )
         for trial in trials:
-            offer = trial.message_ids.filtered(lambda m: m.message_type == "comment")
-            self.assertEqual(len(offer), 1)
-            self.assertEqual(offer.partner_ids, trial.payer_id)
+            offer = trial.message_ids.filtered(
+                lambda m: m.message_type == "email_outgoing"
+            )
+            self.assertEqual(len(offer), 1, "kept from the mass mailing")
+            mail = (
+                self.env["mail.mail"]
+                .sudo()
+                .search([("mail_message_id", "=", offer.id)])
+            )
+            self.assertEqual(mail.recipient_ids, trial.payer_id)
             self.assertIn("Daily annual", offer.body)
             self.assertIn(f"/publication/renew/{trial.id}?access_token=", offer.body)
         self.assertFalse(trials.filtered("automation_error"))

@@ -5,3 +5,4 @@ from . import publication_subscription_pause_wizard
 from . import publication_ticket_remedy_wizard
 from . import publication_direct_debit_wizard
 from . import publication_circulation_audit
+from . import mail_compose_message
