@@ -573,7 +573,8 @@ class PublicationSubscription(models.Model):
             "model": self._name,
             "res_ids": str(self.ids),
             "template_id": template.id,
-            # given with the author, else the composer leaves both to the user
+            # the composer computes the sender with the author: given the
+            # author, it needs the sender too (else it stays empty)
             "email_from": template.email_from,
             "author_id": company.partner_id.id,
             "email_layout_xmlid": "mail.mail_notification_light",
