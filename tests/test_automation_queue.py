@@ -143,8 +143,7 @@ class TestAutomationQueue(AutomationCommon):
     def test_a_crash_mid_job_leaves_no_duplicate_and_no_gap(self):
         with freeze_time("2026-03-31"):
             self._run("_cron_renew")
-            # in the order of their records (a task's jobs are stored in any order)
-            first, second, third = self._waiting_jobs().sorted(lambda j: j.args[1])
+            first, second, third = self._waiting_jobs()
             with self._crash_in_invoicing(2):
                 self._perform(first)
                 started = self._start(second)

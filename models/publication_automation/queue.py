@@ -55,7 +55,7 @@ class PublicationAutomation(models.AbstractModel):
         would wait for its retry."""
         batch_size = batch_size or publication_automation.BATCH_SIZE
         every = batch_size if job_size else None
-        groups = []
+        task_jobs = []
         for domain, method, argument in tasks:
             jobs = self._batches(model, domain, batch_size, group_by)
             if job_size:
@@ -65,16 +65,18 @@ class PublicationAutomation(models.AbstractModel):
                 ]
             task = (domain, method, argument, group_by)
             if jobs:
-                groups.append(
-                    group(
-                        *(
-                            self._batch_job(model, ids, *task, commit_every=every)
-                            for ids in jobs
-                        )
-                    )
+                task_jobs.append(
+                    [
+                        self._batch_job(model, ids, *task, commit_every=every)
+                        for ids in jobs
+                    ]
                 )
-        if groups:
-            chain(*groups).delay()
+        if len(task_jobs) == 1:
+            # stored in the order of their records (a group stores any order)
+            for job in task_jobs[0]:
+                job.delay()
+        elif task_jobs:
+            chain(*(group(*jobs) for jobs in task_jobs)).delay()
         return True
 
     def _batch_job(
